@@ -1,0 +1,8 @@
+"""App configuration for the statements domain."""
+
+from django.apps import AppConfig
+
+
+class StatementsConfig(AppConfig):
+    name = "statements"
+    verbose_name = "Statements"

@@ -1,0 +1,279 @@
+"""The statements domain: governments, speakers, topics, statements and their sources."""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import MD5
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from simple_history.models import HistoricalRecords
+
+from statements.querysets import GovernmentQuerySet, SpeakerQuerySet, StatementQuerySet, TopicQuerySet
+
+# The text-search configuration for quotes and context. Quotes are multilingual (en, de, fr, nl,
+# ru, …) and must match word for word, so no language's stemmer or stop-word list is applied.
+SEARCH_CONFIG = "simple"
+
+WIKIDATA_ID_PATTERN = r"^Q[1-9][0-9]*$"
+# BCP 47 language tags, loosely: a 2–3 letter primary language subtag, then subtags.
+LANGUAGE_TAG_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+HTTP_URL_PATTERN = r"^https?://[^[:space:]]+$"
+NOT_BLANK_PATTERN = r"[^[:space:]]"
+
+
+def government_codes() -> list[str]:
+    """ISO 3166-1 alpha-2 codes (django-countries) plus EU and UN (settings.COUNTRIES_OVERRIDE)."""
+    return sorted(code for code, _name in countries)
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class GovernmentKind(models.TextChoices):
+    STATE = "state", _("State")
+    SUPRANATIONAL = "supranational", _("Supranational")
+    INTERNATIONAL = "international", _("International")
+
+
+class SpeakerKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    BODY = "body", _("Body")
+
+
+class Stance(models.TextChoices):
+    """The codebook (SPEC §3). Values are stable API values; labels may be translated."""
+
+    WELCOMING = "welcoming", _("Welcoming")
+    CONDITIONAL = "conditional", _("Conditional")
+    RESTRICTIVE = "restrictive", _("Restrictive")
+    NEUTRAL = "neutral", _("Neutral")
+
+
+STANCE_HELP = (
+    "Stance toward admitting the topic's target group. "
+    "welcoming: invites, promises or affirms protection, residence or entry "
+    "(routine security checks may be mentioned). "
+    "conditional: ordinary case-by-case assessment; neither invitation nor refusal. "
+    "restrictive: refuses or tightens asylum, visas or entry for the group. "
+    "neutral: speaks about the situation, takes no position on admission. "
+    "No statement is recorded as no statement, never as neutral."
+)
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Exact day")
+    APPROXIMATE = "approximate", _("Approximate (around this day)")
+    MONTH = "month", _("Month only (stored as the 1st)")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETRACTED = "retracted", _("Retracted")
+
+
+def choices_constraint(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Government(TimeStamped):
+    """Whose position a statement expresses: a state, the EU or a UN body."""
+
+    code = models.CharField(
+        primary_key=True,
+        max_length=2,
+        choices=countries,
+        help_text="ISO 3166-1 alpha-2 code, or EU / UN (ISO 'exceptionally reserved').",
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=GovernmentKind.choices, default=GovernmentKind.STATE)
+    history = HistoricalRecords()
+
+    objects = GovernmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__in=government_codes()), name="%(app_label)s_%(class)s_code_known"),
+            choices_constraint("kind", GovernmentKind, "%(app_label)s_%(class)s_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(name__regex=NOT_BLANK_PATTERN), name="%(app_label)s_%(class)s_name_not_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Speaker(TimeStamped):
+    """A person or a body. Roles change over time and live on each statement, not here."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, allow_unicode=True, help_text="Stable identifier used in URLs."
+    )
+    kind = models.CharField(max_length=10, choices=SpeakerKind.choices, default=SpeakerKind.PERSON)
+    wikidata_id = models.CharField(
+        max_length=20,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Wikidata item, Q followed by digits (e.g. Q64).",
+    )
+    history = HistoricalRecords()
+
+    objects = SpeakerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "slug"]
+        constraints = [
+            choices_constraint("kind", SpeakerKind, "%(app_label)s_%(class)s_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(wikidata_id__isnull=True) | Q(wikidata_id__regex=WIKIDATA_ID_PATTERN),
+                name="%(app_label)s_%(class)s_wikidata_id_shape",
+            ),
+            models.CheckConstraint(
+                condition=Q(name__regex=NOT_BLANK_PATTERN), name="%(app_label)s_%(class)s_name_not_blank"
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="%(app_label)s_%(class)s_slug_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(TimeStamped):
+    """One policy question that statements take a stance on."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    target_group = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Who would be admitted or refused, e.g. 'Russian citizens evading the 2022 mobilisation'.",
+    )
+    history = HistoricalRecords()
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "slug"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(slug=""), name="%(app_label)s_%(class)s_slug_not_blank"),
+            models.CheckConstraint(
+                condition=Q(title__regex=NOT_BLANK_PATTERN), name="%(app_label)s_%(class)s_title_not_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Statement(TimeStamped):
+    """One attributable remark, quoted verbatim from its source."""
+
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="statements")
+    government = models.ForeignKey(Government, on_delete=models.PROTECT, related_name="statements")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="statements")
+    role = models.CharField(
+        max_length=300, help_text="The speaker's role when speaking, e.g. 'White House Press Secretary'."
+    )
+    organization = models.CharField(max_length=300, help_text="The office or body spoken for, e.g. 'The White House'.")
+    said_on = models.DateField(help_text="When it was said. A month-precision date is stored as the 1st.")
+    date_precision = models.CharField(max_length=12, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    published_on = models.DateField(null=True, blank=True, help_text="When the source printed it, if known.")
+    quote = models.TextField(help_text="Verbatim as printed in the source; never tidied.")
+    language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag of the quote: en, de, fr, nl, ru …")
+    is_translation = models.BooleanField(default=False, help_text="The printed quote is itself a translation.")
+    stance = models.CharField(max_length=12, choices=Stance.choices, help_text=STANCE_HELP)
+    context = models.TextField(
+        blank=True, help_text="What was asked, where, caveats: the editor's words, not the speaker's."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("quote", "context", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    history = HistoricalRecords(excluded_fields=["search_vector"])
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-said_on", "-id"]
+        constraints = [
+            choices_constraint("stance", Stance, "%(app_label)s_%(class)s_stance_valid"),
+            choices_constraint("status", Status, "%(app_label)s_%(class)s_status_valid"),
+            choices_constraint("date_precision", DatePrecision, "%(app_label)s_%(class)s_date_precision_valid"),
+            models.CheckConstraint(
+                condition=Q(quote__regex=NOT_BLANK_PATTERN), name="%(app_label)s_%(class)s_quote_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__regex=NOT_BLANK_PATTERN), name="%(app_label)s_%(class)s_role_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=Q(organization__regex=NOT_BLANK_PATTERN),
+                name="%(app_label)s_%(class)s_organization_not_blank",
+            ),
+            models.CheckConstraint(
+                condition=Q(language__regex=LANGUAGE_TAG_PATTERN), name="%(app_label)s_%(class)s_language_bcp47"
+            ),
+            models.CheckConstraint(
+                condition=~Q(date_precision=DatePrecision.MONTH) | Q(said_on__day=1),
+                name="%(app_label)s_%(class)s_month_precision_on_first",
+                violation_error_message="A month-precision date must be the 1st of the month.",
+            ),
+            # The natural key. The quote is hashed so that long quotes stay within a B-tree entry.
+            models.UniqueConstraint(
+                "speaker",
+                "said_on",
+                MD5("quote"),
+                name="%(app_label)s_%(class)s_natural_key",
+                violation_error_message="This speaker already has a statement with this date and quote.",
+            ),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="statements_search_gin"),
+            models.Index(fields=["status", "-said_on", "-id"], name="statements_status_said_on"),
+            models.Index(fields=["government", "said_on"], name="statements_government_said_on"),
+            models.Index(fields=["topic", "government", "said_on"], name="statements_topic_gov_said_on"),
+            models.Index(fields=["speaker", "said_on"], name="statements_speaker_said_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.speaker} ({self.government_id}), {self.said_on}: {self.quote[:60]}"
+
+
+class Source(TimeStamped):
+    """Where a statement was printed. Every statement has at least one."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField(max_length=2000)
+    publisher = models.CharField(max_length=300)
+    archived_url = models.URLField(max_length=2000, null=True, blank=True)
+    accessed_on = models.DateField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order of the source on the statement.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["statement", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(url__regex=HTTP_URL_PATTERN), name="%(app_label)s_%(class)s_url_http"),
+            models.CheckConstraint(
+                condition=Q(archived_url__isnull=True) | Q(archived_url__regex=HTTP_URL_PATTERN),
+                name="%(app_label)s_%(class)s_archived_url_http",
+            ),
+            models.CheckConstraint(
+                condition=Q(publisher__regex=NOT_BLANK_PATTERN), name="%(app_label)s_%(class)s_publisher_not_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.url}"
