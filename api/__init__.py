@@ -1,0 +1,1 @@
+"""The public HTTP interface: serializers, filters, views, pagination."""

@@ -1,0 +1,8 @@
+"""App configuration for the public API."""
+
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "api"
+    verbose_name = "Public API"

@@ -1,0 +1,41 @@
+"""One error shape for the whole API: {"errors": {"<parameter>": ["message", …]}}."""
+
+from django.http import JsonResponse
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def error_body(errors: dict[str, list[str]]) -> dict:
+    return {"errors": errors}
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Turn DRF's nested error detail into {"name": ["message"]}; non-field errors go under "detail"."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = "detail" if key in ("non_field_errors", "__all__") else f"{prefix}{key}"
+            for sub_key, messages in _flatten(value, "").items():
+                full = name if sub_key == "detail" else f"{name}.{sub_key}"
+                out.setdefault(full, []).extend(messages)
+        return out
+    if isinstance(detail, list):
+        out = {}
+        for item in detail:
+            for key, messages in _flatten(item, prefix).items():
+                out.setdefault(key, []).extend(messages)
+        return out
+    return {prefix or "detail": [str(detail)]}
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    response.data = error_body(_flatten(exc.detail if isinstance(exc, exceptions.APIException) else response.data))
+    return response
+
+
+def json_not_found(request, exception=None):
+    """404 for /api/ URLs that match no route, in the API's error shape."""
+    return JsonResponse(error_body({"detail": ["Not found."]}), status=404)

@@ -1,0 +1,283 @@
+"""Filter sets: one per resource. Every filter validates its input; a bad value is a 400."""
+
+import re
+
+import django_filters
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from statements.interchange import LANGUAGE_PATTERN, normalise_language
+from statements.models import (
+    Government,
+    GovernmentKind,
+    Speaker,
+    SpeakerKind,
+    Stance,
+    Statement,
+    Topic,
+    government_codes,
+)
+
+MAX_LIST_ITEMS = 100
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_TERMS = 16
+SLUG = re.compile(r"^[-\w]{1,200}$")
+GOVERNMENT_CODES = frozenset(government_codes())
+
+
+class RepeatedCSVWidget(forms.TextInput):
+    """Reads every value of a repeated parameter: `?government=DE,FI&government=US`."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        values = [v for v in values if v is not None]
+        return ",".join(values) if values else None
+
+
+class CSVField(forms.Field):
+    """A comma-separated (and repeatable) list of items, each checked by `clean_item`."""
+
+    widget = RepeatedCSVWidget
+    default_validators = [ProhibitNullCharactersValidator()]
+
+    def __init__(self, *, clean_item, **kwargs):
+        self.clean_item = clean_item
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return []
+        items = [item.strip() for item in str(value).split(",")]
+        if any(not item for item in items):
+            raise forms.ValidationError("Empty item in the list; separate values with single commas.")
+        if len(items) > MAX_LIST_ITEMS:
+            raise forms.ValidationError(f"At most {MAX_LIST_ITEMS} values.")
+        return list(dict.fromkeys(self.clean_item(item) for item in items))
+
+    def validate(self, value):
+        if "\x00" in ",".join(value):
+            raise forms.ValidationError("Null characters are not allowed.")
+
+
+class DocumentedFilter(django_filters.Filter):
+    """Gives drf-spectacular this filter's type and its label as the parameter description."""
+
+    schema: dict = {"type": "string"}
+    schema_note = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        description = f"{self.label}. {self.schema_note}".strip() if self.label else self.schema_note
+        # drf-spectacular reads this per-filter override (what @extend_schema_field sets on a class).
+        self._spectacular_annotation = {"field": {**self.schema, "description": description}}
+
+
+class CSVFilter(DocumentedFilter):
+    field_class = CSVField
+    schema_note = "Comma-separated; the parameter may be repeated (values are OR-ed)."
+
+    def __init__(self, *, clean_item, **kwargs):
+        kwargs.setdefault("lookup_expr", "in")
+        super().__init__(clean_item=clean_item, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return super().filter(qs, value)
+
+
+def _null_free(item: str) -> str:
+    if "\x00" in item:
+        raise forms.ValidationError("Null characters are not allowed.")
+    return item
+
+
+def clean_government(item: str) -> str:
+    code = _null_free(item).upper()
+    if code not in GOVERNMENT_CODES:
+        raise forms.ValidationError(f"{item!r} is not a government code (ISO 3166-1 alpha-2, EU or UN).")
+    return code
+
+
+def clean_slug(item: str) -> str:
+    if not SLUG.match(_null_free(item)):
+        raise forms.ValidationError(f"{item!r} is not a slug.")
+    return item
+
+
+def clean_language(item: str) -> str:
+    if not LANGUAGE_PATTERN.match(_null_free(item)):
+        raise forms.ValidationError(f"{item!r} is not a BCP 47 language tag (en, de, pt-BR …).")
+    return normalise_language(item)
+
+
+def choice_cleaner(choices, noun: str):
+    def clean(item: str) -> str:
+        if item not in choices.values:
+            raise forms.ValidationError(f"{item!r} is not a {noun}; use one of {', '.join(choices.values)}.")
+        return item
+
+    return clean
+
+
+class StrictBooleanField(forms.Field):
+    default_validators = [ProhibitNullCharactersValidator()]
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        lowered = str(value).lower()
+        if lowered in ("true", "1"):
+            return True
+        if lowered in ("false", "0"):
+            return False
+        raise forms.ValidationError("Use true or false.")
+
+
+class StrictBooleanFilter(DocumentedFilter):
+    field_class = StrictBooleanField
+    schema = {"type": "boolean"}
+    schema_note = "true or false."
+
+
+class DateField(forms.DateField):
+    input_formats = ["%Y-%m-%d"]
+
+
+class DateFilter(DocumentedFilter):
+    field_class = DateField
+    schema = {"type": "string", "format": "date"}
+
+
+class AwareDateTimeField(forms.DateTimeField):
+    """ISO 8601 date-time (or a date, meaning its midnight); no offset means UTC."""
+
+    input_formats = ["%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d"]
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace("Z", "+00:00").replace(" ", "+") if value else value
+            if value and len(value) == 19:
+                value += "+00:00"
+        parsed = super().to_python(value)
+        if parsed is not None and timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed, timezone.UTC)
+        return parsed
+
+
+class DateTimeFilter(DocumentedFilter):
+    field_class = AwareDateTimeField
+    schema = {"type": "string", "format": "date-time"}
+    schema_note = "A date alone means its midnight; no offset means UTC."
+
+
+class SearchField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=MAX_QUERY_LENGTH, strip=True, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and len(value.split()) > MAX_QUERY_TERMS:
+            raise forms.ValidationError(f"At most {MAX_QUERY_TERMS} search terms.")
+
+
+class SearchFilter(DocumentedFilter):
+    field_class = SearchField
+    schema = {"type": "string", "maxLength": MAX_QUERY_LENGTH}
+    schema_note = (
+        f'Words must all match; "a quoted phrase", `or`, and -exclusion work. At most {MAX_QUERY_LENGTH} '
+        f"characters and {MAX_QUERY_TERMS} terms. Exact words, no stemming (quotes are multilingual)."
+    )
+
+    def filter(self, qs, value):
+        return qs.search(value) if value else qs
+
+
+class ExistingSlugsFilter(CSVFilter):
+    """Slugs of public rows of `model`; an unknown slug is a 400 rather than an empty result."""
+
+    def __init__(self, *, model, **kwargs):
+        self.slug_model = model  # not `model`: FilterSet sets that to its own model
+        super().__init__(clean_item=clean_slug, **kwargs)
+
+    def filter(self, qs, value):
+        if value:
+            known = set(self.slug_model.objects.public().filter(slug__in=value).values_list("slug", flat=True))
+            unknown = [slug for slug in value if slug not in known]
+            if unknown:
+                noun = self.slug_model._meta.verbose_name
+                raise ValidationError({self.field_name.split("__")[0]: [f"Unknown {noun}: {', '.join(unknown)}."]})
+        return super().filter(qs, value)
+
+
+class StatementFilter(django_filters.FilterSet):
+    """The statement filters (SPEC §5): list, stats, export, feeds and embeds all accept them."""
+
+    government = CSVFilter(
+        field_name="government_id", clean_item=clean_government, label="Government codes (US, DE, EU …)"
+    )
+    speaker = ExistingSlugsFilter(field_name="speaker__slug", model=Speaker, label="Speaker slugs")
+    stance = CSVFilter(
+        field_name="stance", clean_item=choice_cleaner(Stance, "stance"), label=f"Stances: {', '.join(Stance.values)}"
+    )
+    topic = ExistingSlugsFilter(field_name="topic__slug", model=Topic, label="Topic slugs")
+    language = CSVFilter(field_name="language", clean_item=clean_language, label="BCP 47 language tags of the quote")
+    is_translation = StrictBooleanFilter(
+        field_name="is_translation", lookup_expr="exact", label="The quote is a translation"
+    )
+    said_after = DateFilter(field_name="said_on", lookup_expr="gte", label="Said on or after (YYYY-MM-DD)")
+    said_before = DateFilter(field_name="said_on", lookup_expr="lte", label="Said on or before (YYYY-MM-DD)")
+    updated_since = DateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label="Changed at or after (ISO 8601); also returns retractions as tombstones",
+    )
+    q = SearchFilter(field_name="search_vector", label="Full-text search on quote and context (web-search syntax)")
+
+    class Meta:
+        model = Statement
+        fields = [
+            "government",
+            "speaker",
+            "stance",
+            "topic",
+            "language",
+            "is_translation",
+            "said_after",
+            "said_before",
+            "updated_since",
+            "q",
+        ]
+
+
+class SpeakerFilter(django_filters.FilterSet):
+    kind = CSVFilter(field_name="kind", clean_item=choice_cleaner(SpeakerKind, "speaker kind"), label="person or body")
+    government = CSVFilter(
+        field_name="government",
+        clean_item=clean_government,
+        method="filter_government",
+        label="Governments the speaker has spoken for (in published statements)",
+    )
+
+    class Meta:
+        model = Speaker
+        fields = ["kind", "government"]
+
+    def filter_government(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=Statement.objects.published().filter(government_id__in=value).values("speaker_id")
+        )
+
+
+class GovernmentFilter(django_filters.FilterSet):
+    kind = CSVFilter(
+        field_name="kind",
+        clean_item=choice_cleaner(GovernmentKind, "government kind"),
+        label="state, supranational or international",
+    )
+
+    class Meta:
+        model = Government
+        fields = ["kind"]

@@ -1,0 +1,58 @@
+"""The strict-parameter rule: an unknown or repeated query parameter is a 400, never ignored.
+
+Neither DRF nor django-filter rejects unknown parameters, so this one check knows each view's
+filters, pagination and extra parameters. A typo such as `stanse=` must not return everything.
+"""
+
+from rest_framework.exceptions import ValidationError
+
+from api.filters import CSVFilter
+
+MAX_NAME_IN_ERROR = 100
+
+
+def check_query_params(query_params, allowed: dict[str, bool]) -> None:
+    """Raise a 400 naming every unknown, repeated or NUL-carrying parameter.
+
+    `allowed` maps each parameter name to whether it may be repeated.
+    """
+    errors: dict[str, list[str]] = {}
+    for name in query_params:
+        values = query_params.getlist(name)
+        key = name[:MAX_NAME_IN_ERROR]
+        if name not in allowed:
+            known = ", ".join(sorted(allowed)) or "none"
+            errors[key] = [f"Unknown parameter. This endpoint accepts: {known}."]
+        elif len(values) > 1 and not allowed[name]:
+            errors[key] = ["Given more than once; give it once."]
+        elif any("\x00" in value for value in values):
+            errors[key] = ["Null characters are not allowed."]
+    if errors:
+        raise ValidationError(errors)
+
+
+class StrictQueryParamsMixin:
+    """For API views: declares the accepted parameters and checks them before anything runs.
+
+    List views accept their filter set's filters, their paginator's parameters and
+    `extra_query_params`; detail views accept only `detail_query_params` (none by default).
+    Override `allowed_query_params()` when an action needs something else.
+    """
+
+    extra_query_params: dict[str, bool] = {}
+    detail_query_params: dict[str, bool] = {}
+
+    def allowed_query_params(self) -> dict[str, bool]:
+        if getattr(self, "detail", False):
+            return dict(self.detail_query_params)
+        allowed = dict(self.extra_query_params)
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            allowed |= {name: isinstance(f, CSVFilter) for name, f in filterset_class.base_filters.items()}
+        if getattr(self, "pagination_class", None) is not None:
+            allowed |= dict.fromkeys(self.paginator.query_params(), False)
+        return allowed
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_query_params(request.query_params, self.allowed_query_params())

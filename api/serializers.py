@@ -1,0 +1,209 @@
+"""Serializers: the public JSON shapes (SPEC §5). Each lists its fields; none queries the database."""
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from statements.models import DatePrecision, Government, Source, Speaker, Statement, Status, Topic
+
+
+def absolute_url(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else f"{settings.SITE_URL}{path}"
+
+
+class SpeakerRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Speaker
+        fields = ["slug", "name", "kind", "wikidata_id"]
+
+
+class GovernmentRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Government
+        fields = ["code", "name"]
+
+
+class TopicRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["slug", "title"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["url", "publisher", "archived_url", "accessed_on"]
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    """A statement as the list and the detail show it. Retractions render as tombstones."""
+
+    url = serializers.SerializerMethodField()
+    permalink = serializers.SerializerMethodField()
+    speaker = SpeakerRefSerializer()
+    government = GovernmentRefSerializer()
+    topic = TopicRefSerializer()
+    sources = SourceSerializer(many=True)
+
+    class Meta:
+        model = Statement
+        fields = [
+            "id",
+            "url",
+            "permalink",
+            "speaker",
+            "role",
+            "organization",
+            "government",
+            "topic",
+            "said_on",
+            "date_precision",
+            "published_on",
+            "quote",
+            "language",
+            "is_translation",
+            "stance",
+            "context",
+            "sources",
+            "status",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, statement) -> str:
+        return absolute_url(self.context.get("request"), reverse("api:statement-detail", args=[statement.pk]))
+
+    @extend_schema_field(serializers.URLField())
+    def get_permalink(self, statement) -> str:
+        return absolute_url(self.context.get("request"), reverse("statement-page", args=[statement.pk]))
+
+    def to_representation(self, statement):
+        if statement.status == Status.RETRACTED:
+            return {"id": statement.pk, "status": statement.status, "updated_at": statement.updated_at.isoformat()}
+        return super().to_representation(statement)
+
+
+def format_said_on(statement) -> str:
+    if statement.date_precision == DatePrecision.MONTH:
+        return statement.said_on.strftime("%B %Y")
+    if statement.date_precision == DatePrecision.APPROXIMATE:
+        return f"c. {statement.said_on.isoformat()}"
+    return statement.said_on.isoformat()
+
+
+def citation(statement, permalink: str) -> str:
+    """`Speaker, Role (Government), said_on. "Quote". Source publisher. Retrieved from <URL>.` (SPEC §6)"""
+    sources = list(statement.sources.all())
+    publisher = f" {sources[0].publisher}." if sources else ""
+    return (
+        f"{statement.speaker.name}, {statement.role} ({statement.government.name}), {format_said_on(statement)}. "
+        f'"{statement.quote}".{publisher} Retrieved from {permalink}.'
+    )
+
+
+class StatementDetailSerializer(StatementSerializer):
+    """The list item plus a ready citation string."""
+
+    citation = serializers.SerializerMethodField()
+
+    class Meta(StatementSerializer.Meta):
+        fields = [*StatementSerializer.Meta.fields, "citation"]
+
+    def get_citation(self, statement) -> str:
+        return citation(statement, self.get_permalink(statement))
+
+
+class SpeakerRoleSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    organization = serializers.CharField()
+    government = serializers.CharField(source="government_id", help_text="Government code")
+    first_said_on = serializers.DateField()
+    last_said_on = serializers.DateField()
+    statement_count = serializers.IntegerField()
+
+
+class SpeakerSerializer(serializers.ModelSerializer):
+    """A speaker, the roles they spoke in (from published statements) and how often."""
+
+    url = serializers.SerializerMethodField()
+    statement_count = serializers.IntegerField(read_only=True)
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Speaker
+        fields = ["slug", "name", "kind", "wikidata_id", "url", "statement_count", "roles"]
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, speaker) -> str:
+        return absolute_url(self.context.get("request"), reverse("api:speaker-detail", args=[speaker.slug]))
+
+    @extend_schema_field(SpeakerRoleSerializer(many=True))
+    def get_roles(self, speaker) -> list:
+        return SpeakerRoleSerializer(self.context["roles"].get(speaker.pk, []), many=True).data
+
+
+class LatestStanceSerializer(serializers.Serializer):
+    topic = serializers.CharField(source="topic.slug")
+    stance = serializers.CharField()
+    said_on = serializers.DateField()
+    statement = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.URLField())
+    def get_statement(self, statement) -> str:
+        return absolute_url(self.context.get("request"), reverse("api:statement-detail", args=[statement.pk]))
+
+
+class GovernmentSerializer(serializers.ModelSerializer):
+    """A government with its statement count and latest stance per topic."""
+
+    url = serializers.SerializerMethodField()
+    statement_count = serializers.IntegerField(read_only=True)
+    latest_stances = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Government
+        fields = ["code", "name", "kind", "url", "statement_count", "latest_stances"]
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, government) -> str:
+        return absolute_url(self.context.get("request"), reverse("api:government-detail", args=[government.code]))
+
+    @extend_schema_field(LatestStanceSerializer(many=True))
+    def get_latest_stances(self, government) -> list:
+        latest = self.context["latest_stances"].get(government.code, [])
+        return LatestStanceSerializer(latest, many=True, context=self.context).data
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    statement_count = serializers.IntegerField(read_only=True)
+    government_count = serializers.IntegerField(read_only=True)
+    first_said_on = serializers.DateField(read_only=True)
+    last_said_on = serializers.DateField(read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = [
+            "slug",
+            "title",
+            "description",
+            "target_group",
+            "url",
+            "statement_count",
+            "government_count",
+            "first_said_on",
+            "last_said_on",
+        ]
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, topic) -> str:
+        return absolute_url(self.context.get("request"), reverse("api:topic-detail", args=[topic.slug]))
+
+
+class ErrorSerializer(serializers.Serializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='Messages by parameter name ("detail" for errors not tied to one parameter).',
+    )

@@ -1,0 +1,19 @@
+"""Routes of the public API, /api/v1/."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from api import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("statements", views.StatementViewSet, basename="statement")
+router.register("speakers", views.SpeakerViewSet, basename="speaker")
+router.register("governments", views.GovernmentViewSet, basename="government")
+router.register("topics", views.TopicViewSet, basename="topic")
+
+urlpatterns = [
+    *router.urls,
+    path("", views.api_root, name="root"),
+]

@@ -1,0 +1,194 @@
+"""Read-only API views. They parse, call a named queryset and serialize; no business rules here."""
+
+from django.urls import reverse
+from django.utils.http import http_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from api.filters import GovernmentFilter, SpeakerFilter, StatementFilter
+from api.pagination import KeysetOrdering
+from api.params import StrictQueryParamsMixin, check_query_params
+from api.serializers import (
+    GovernmentSerializer,
+    SpeakerSerializer,
+    StatementDetailSerializer,
+    StatementSerializer,
+    TopicSerializer,
+)
+from statements.models import Government, Speaker, Statement, Topic
+
+
+def _ordering(name: str, *keys: tuple[str, bool]) -> tuple[str, KeysetOrdering]:
+    return name, KeysetOrdering(name, keys)
+
+
+STATEMENT_ORDERINGS = dict(
+    [
+        _ordering("-said_on", ("said_on", True), ("id", True)),
+        _ordering("said_on", ("said_on", False), ("id", False)),
+        _ordering("-updated_at", ("updated_at", True), ("id", True)),
+        _ordering("updated_at", ("updated_at", False), ("id", False)),
+        _ordering("rank", ("rank", True), ("id", True)),
+    ]
+)
+
+
+class PublicReadViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
+    """Anonymous, read-only resource. Subclasses set `keyset_ordering` (or override the getter)
+    and may add per-page context with `page_context(rows)` (one query, whatever the page size)."""
+
+    keyset_ordering: KeysetOrdering
+
+    def get_keyset_ordering(self) -> KeysetOrdering:
+        return self.keyset_ordering
+
+    def page_context(self, rows: list) -> dict:
+        return {}
+
+    def last_modified(self, rows: list):
+        """The newest change among `rows`, for the Last-Modified header; None to send none."""
+        return None
+
+    def list(self, request, *args, **kwargs):
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        serializer = self.get_serializer(
+            rows, many=True, context=self.get_serializer_context() | self.page_context(rows)
+        )
+        return self._with_last_modified(self.get_paginated_response(serializer.data), rows)
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        context = self.get_serializer_context() | self.page_context([instance])
+        return self._with_last_modified(Response(self.get_serializer(instance, context=context).data), [instance])
+
+    def _with_last_modified(self, response, rows):
+        modified = self.last_modified(rows)
+        if modified is not None:
+            response["Last-Modified"] = http_date(modified.timestamp())
+        return response
+
+
+STATEMENT_LIST_PARAMETERS = [
+    OpenApiParameter(
+        "ordering",
+        OpenApiTypes.STR,
+        enum=list(STATEMENT_ORDERINGS),
+        description="Sort order; default `-said_on` (newest first), or `rank` (best match first) when `q` is given. "
+        "`rank` needs `q`. Ties are broken by id.",
+    )
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Published statements, newest first, filterable",
+        description="With `updated_since`, retracted statements appear as tombstones "
+        '`{"id", "status": "retracted", "updated_at"}` so that mirrors can delete them.',
+        parameters=STATEMENT_LIST_PARAMETERS,
+    ),
+    retrieve=extend_schema(summary="One published statement, with its sources and a citation string"),
+)
+class StatementViewSet(PublicReadViewSet):
+    filterset_class = StatementFilter
+    extra_query_params = {"ordering": False}
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_serializer_class(self):
+        return StatementDetailSerializer if self.detail else StatementSerializer
+
+    def get_queryset(self):
+        statements = Statement.objects
+        if not self.detail and "updated_since" in self.request.query_params:
+            return statements.published_or_retracted().for_api()
+        return statements.published().for_api()
+
+    def get_keyset_ordering(self) -> KeysetOrdering:
+        searching = bool(self.request.query_params.get("q", "").strip())
+        name = self.request.query_params.get("ordering") or ("rank" if searching else "-said_on")
+        if name not in STATEMENT_ORDERINGS:
+            raise ValidationError({"ordering": [f"Use one of {', '.join(STATEMENT_ORDERINGS)}."]})
+        if name == "rank" and not searching:
+            raise ValidationError({"ordering": ["rank orders search results: it needs q."]})
+        return STATEMENT_ORDERINGS[name]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not self.detail:
+            self.get_keyset_ordering()  # a bad ordering is a 400 before any query runs
+
+    def last_modified(self, rows):
+        return max((row.updated_at for row in rows), default=None)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Speakers with published statements, by name"),
+    retrieve=extend_schema(summary="One speaker, with the roles they spoke in and statement counts"),
+)
+class SpeakerViewSet(PublicReadViewSet):
+    serializer_class = SpeakerSerializer
+    filterset_class = SpeakerFilter
+    queryset = Speaker.objects.for_api()
+    lookup_field = "slug"
+    lookup_value_regex = r"[-\w]{1,200}"
+    keyset_ordering = KeysetOrdering("name", (("name", False), ("slug", False)))
+
+    def page_context(self, rows):
+        roles: dict[int, list] = {}
+        for row in Statement.objects.published().filter(speaker__in=rows).roles_by_speaker():
+            roles.setdefault(row["speaker_id"], []).append(row)
+        return {"roles": roles}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Governments with published statements, by name"),
+    retrieve=extend_schema(summary="One government, with its statement count and latest stance per topic"),
+)
+class GovernmentViewSet(PublicReadViewSet):
+    serializer_class = GovernmentSerializer
+    filterset_class = GovernmentFilter
+    queryset = Government.objects.for_api()
+    lookup_field = "code"
+    lookup_value_regex = r"[A-Za-z]{2}"
+    keyset_ordering = KeysetOrdering("name", (("name", False), ("code", False)))
+
+    def get_object(self):
+        self.kwargs["code"] = self.kwargs["code"].upper()
+        return super().get_object()
+
+    def page_context(self, rows):
+        latest: dict[str, list] = {}
+        for statement in Statement.objects.published().filter(government__in=rows).latest_per_government_and_topic():
+            latest.setdefault(statement.government_id, []).append(statement)
+        return {"latest_stances": latest}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Topics (policy questions) with published statements"),
+    retrieve=extend_schema(summary="One topic"),
+)
+class TopicViewSet(PublicReadViewSet):
+    serializer_class = TopicSerializer
+    queryset = Topic.objects.for_api()
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-z0-9]{1,100}"
+    keyset_ordering = KeysetOrdering("title", (("title", False), ("slug", False)))
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+def api_root(request):
+    """An index of the API's resources, so that /api/v1/ is a useful first request."""
+    check_query_params(request.query_params, {})
+    names = {
+        "statements": "api:statement-list",
+        "speakers": "api:speaker-list",
+        "governments": "api:government-list",
+        "topics": "api:topic-list",
+        "schema": "api-schema",
+        "docs": "api-docs",
+    }
+    return Response({name: request.build_absolute_uri(reverse(route)) for name, route in names.items()})
