@@ -1,0 +1,96 @@
+"""Bad input is a 400 naming the parameter; missing objects 404; never a 500."""
+
+import pytest
+
+LIST = "/api/v1/statements/"
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"stance": "welcomin"}, "stance"),
+        ({"stanse": "welcoming"}, "stanse"),
+        ({"government": "XX"}, "government"),
+        ({"government": "US,,DE"}, "government"),
+        ({"speaker": "no-such-speaker"}, "speaker"),
+        ({"speaker": "bad slug!"}, "speaker"),
+        ({"topic": "no-such-topic"}, "topic"),
+        ({"language": "english"}, "language"),
+        ({"is_translation": "maybe"}, "is_translation"),
+        ({"said_after": "2022-02-30"}, "said_after"),
+        ({"said_before": "27/09/2022"}, "said_before"),
+        ({"said_after": "0000-01-01"}, "said_after"),
+        ({"said_before": "10000-01-01"}, "said_before"),
+        ({"updated_since": "yesterday"}, "updated_since"),
+        ({"q": "x" * 201}, "q"),
+        ({"q": " ".join(["word"] * 17)}, "q"),
+        ({"q": "nul\x00byte"}, "q"),
+        ({"government": "U\x00S"}, "government"),
+        ({"ordering": "quote"}, "ordering"),
+        ({"ordering": "rank"}, "ordering"),
+        ({"page_size": "0"}, "page_size"),
+        ({"page_size": "201"}, "page_size"),
+        ({"page_size": "1000000000"}, "page_size"),
+        ({"page_size": "ten"}, "page_size"),
+        ({"cursor": "garbage"}, "cursor"),
+        ({"format": "json"}, "format"),
+        ({"page_size": ["5", "6"]}, "page_size"),
+        ({"q": ["a", "b"]}, "q"),
+    ],
+)
+def test_bad_parameter_is_400_naming_it(seeded, api, params, parameter):
+    response = api.get(LIST, params)
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [parameter]
+    assert all(isinstance(m, str) and m for m in response.json()["errors"][parameter])
+
+
+def test_tampered_cursor_is_400(seeded, api):
+    next_url = api.get(LIST, {"page_size": 2}).json()["next"]
+
+    response = api.get(next_url.replace("cursor=", "cursor=x"))
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["cursor"]
+
+
+def test_cursor_from_another_ordering_is_400(seeded, api):
+    next_url = api.get(LIST, {"page_size": 2}).json()["next"]
+
+    response = api.get(next_url + "&ordering=said_on")
+
+    assert response.json()["errors"]["cursor"] == ["This cursor belongs to another ordering than 'said_on'."]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/statements/999999/",
+        "/api/v1/statements/99999999999999999999/",
+        "/api/v1/statements/abc/",
+        "/api/v1/statements/1%00/",
+        "/api/v1/speakers/nobody/",
+        "/api/v1/speakers/a%00b/",
+        "/api/v1/governments/XX/",
+        "/api/v1/governments/U%00/",
+        "/api/v1/topics/nothing/",
+        "/api/v1/nothing/",
+        "/api/v2/statements/",
+    ],
+)
+def test_missing_objects_and_routes_are_json_404(seeded, api, path):
+    response = api.get(path)
+
+    assert response.status_code == 404
+    assert response.json() == {"errors": {"detail": [response.json()["errors"]["detail"][0]]}}
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/statements/1/", "/api/v1/speakers/olaf-scholz/", "/api/v1/governments/DE/", "/api/v1/topics/"]
+)
+def test_unknown_parameter_on_any_endpoint_is_400(seeded, api, path):
+    response = api.get(path, {"utm_source": "x"})
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["utm_source"]

@@ -1,0 +1,57 @@
+"""The OpenAPI schema is the inventory; the docs page works offline."""
+
+import re
+
+import yaml
+
+ENDPOINTS = [
+    "/api/v1/statements/",
+    "/api/v1/statements/{id}/",
+    "/api/v1/speakers/",
+    "/api/v1/speakers/{slug}/",
+    "/api/v1/governments/",
+    "/api/v1/governments/{code}/",
+    "/api/v1/topics/",
+    "/api/v1/topics/{slug}/",
+]
+STATEMENT_PARAMETERS = {
+    "government",
+    "speaker",
+    "stance",
+    "topic",
+    "language",
+    "is_translation",
+    "said_after",
+    "said_before",
+    "updated_since",
+    "q",
+    "ordering",
+    "cursor",
+    "page_size",
+}
+
+
+def test_schema_documents_every_endpoint_and_parameter(db, api):
+    response = api.get("/api/v1/schema/")
+
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    assert set(ENDPOINTS) <= set(schema["paths"])
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/statements/"]["get"]["parameters"]}
+    assert parameters == STATEMENT_PARAMETERS
+    for path in ENDPOINTS:
+        operation = schema["paths"][path]["get"]
+        assert {"200", "400", "404"} <= set(operation["responses"]), path
+        assert all(p.get("description") for p in operation.get("parameters", []) if p["in"] == "query"), path
+
+
+def test_docs_page_loads_only_local_assets(db, client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets and all(a.startswith("/") for a in assets), assets
+    for asset in assets:
+        if asset.startswith("/static/"):
+            assert client.get(asset).status_code == 200, asset

@@ -1,0 +1,40 @@
+"""Shared fixtures: the real seed data, an API client, a staff user."""
+
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from statements.interchange import parse_lines, read_lines
+from statements.services import statements_import
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_FILE = ROOT / "seeds" / "statements-2022.jsonl"
+
+
+def import_file(path: Path, **kwargs):
+    with path.open("rb") as stream:
+        parsed = parse_lines(read_lines(stream))
+    return statements_import(parsed=parsed, source_label=path.name, **kwargs)
+
+
+def import_text(text: str, **kwargs):
+    parsed = parse_lines(read_lines(text.encode().splitlines(keepends=True)))
+    return statements_import(parsed=parsed, source_label="test.jsonl", **kwargs)
+
+
+@pytest.fixture
+def seeded(db):
+    report = import_file(SEED_FILE)
+    assert report.ok, report.errors
+    return report
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_superuser("editor", "editor@example.org", "a-long-test-password")
