@@ -1,0 +1,55 @@
+"""Environment-driven settings: production refuses to start without secrets; replicas route reads."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.test import override_settings
+
+from tests.conftest import ROOT
+from tracker.db_router import ReplicaRouter
+
+
+def run_settings(**env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | env
+    return subprocess.run(
+        [sys.executable, "-c", "import tracker.settings"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_secret_and_hosts():
+    result = run_settings(DJANGO_DEBUG="false", DATABASE_URL="postgres://u@127.0.0.1:1/x")
+
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Refusing to start with DJANGO_DEBUG=false: set DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS."
+    )
+
+
+def test_production_starts_with_secret_and_hosts():
+    result = run_settings(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="tracker.example",
+        DATABASE_URL="postgres://u@127.0.0.1:1/x",
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+def test_reads_go_to_replicas_and_writes_to_the_primary():
+    router = ReplicaRouter()
+    databases = {"default": {}, "replica_0": {}, "replica_1": {}}
+
+    with override_settings(DATABASES=databases):
+        assert {router.db_for_read(None) for _ in range(50)} == {"replica_0", "replica_1"}
+        assert router.db_for_write(None) == "default"
+        assert router.allow_migrate("replica_0", "statements") is False
+    assert router.db_for_read(None) == "default"
