@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import viewsets
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from api.filters import GovernmentFilter, SpeakerFilter, StatementFilter
 from api.pagination import KeysetOrdering
 from api.params import StrictQueryParamsMixin, check_query_params
+from api.renderers import JSONRenderer
 from api.serializers import (
     GovernmentSerializer,
     SpeakerSerializer,
@@ -192,3 +194,25 @@ def api_root(request):
         "docs": "api-docs",
     }
     return Response({name: request.build_absolute_uri(reverse(route)) for name, route in names.items()})
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema: YAML by default, JSON with `?format=json` (or an Accept header)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_query_params(request.query_params, {"format": False})
+        if request.query_params.get("format", "yaml") not in ("yaml", "json"):
+            raise ValidationError({"format": ["Use yaml or json."]})
+
+    def handle_exception(self, exc):
+        # Errors use the API's JSON shape whatever schema format was asked for.
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().handle_exception(exc)
+
+    def perform_content_negotiation(self, request, force=False):
+        wanted = request.query_params.get("format")
+        for renderer in self.get_renderers():
+            if wanted and renderer.format == wanted:
+                return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)

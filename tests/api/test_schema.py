@@ -55,3 +55,11 @@ def test_docs_page_loads_only_local_assets(db, client):
     for asset in assets:
         if asset.startswith("/static/"):
             assert client.get(asset).status_code == 200, asset
+
+
+def test_schema_as_json_and_strict_parameters(db, api):
+    assert api.get("/api/v1/schema/", {"format": "json"}).json()["openapi"].startswith("3.")
+    response = api.get("/api/v1/schema/", {"formt": "json"})
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"formt": ["Unknown parameter. This endpoint accepts: format."]}}
+    assert api.get("/api/v1/schema/", {"format": "xml"}).json() == {"errors": {"format": ["Use yaml or json."]}}
