@@ -88,6 +88,11 @@ class CSVFilter(DocumentedFilter):
         return super().filter(qs, value)
 
 
+def shown(value: str, limit: int = 40) -> str:
+    """A value quoted for an error message, cut short: errors must not echo megabytes back."""
+    return repr(value if len(value) <= limit else f"{value[:limit]}…")
+
+
 def _null_free(item: str) -> str:
     if "\x00" in item:
         raise forms.ValidationError("Null characters are not allowed.")
@@ -97,26 +102,26 @@ def _null_free(item: str) -> str:
 def clean_government(item: str) -> str:
     code = _null_free(item).upper()
     if code not in GOVERNMENT_CODES:
-        raise forms.ValidationError(f"{item!r} is not a government code (ISO 3166-1 alpha-2, EU or UN).")
+        raise forms.ValidationError(f"{shown(item)} is not a government code (ISO 3166-1 alpha-2, EU or UN).")
     return code
 
 
 def clean_slug(item: str) -> str:
     if not SLUG.match(_null_free(item)):
-        raise forms.ValidationError(f"{item!r} is not a slug.")
+        raise forms.ValidationError(f"{shown(item)} is not a slug.")
     return item
 
 
 def clean_language(item: str) -> str:
     if not LANGUAGE_PATTERN.match(_null_free(item)):
-        raise forms.ValidationError(f"{item!r} is not a BCP 47 language tag (en, de, pt-BR …).")
+        raise forms.ValidationError(f"{shown(item)} is not a BCP 47 language tag (en, de, pt-BR …).")
     return normalise_language(item)
 
 
 def choice_cleaner(choices, noun: str):
     def clean(item: str) -> str:
         if item not in choices.values:
-            raise forms.ValidationError(f"{item!r} is not a {noun}; use one of {', '.join(choices.values)}.")
+            raise forms.ValidationError(f"{shown(item)} is not a {noun}; use one of {', '.join(choices.values)}.")
         return item
 
     return clean
@@ -208,7 +213,9 @@ class ExistingSlugsFilter(CSVFilter):
             unknown = [slug for slug in value if slug not in known]
             if unknown:
                 noun = self.slug_model._meta.verbose_name
-                raise ValidationError({self.field_name.split("__")[0]: [f"Unknown {noun}: {', '.join(unknown)}."]})
+                raise ValidationError(
+                    {self.field_name.split("__")[0]: [f"Unknown {noun}: {', '.join(shown(u) for u in unknown)}."]}
+                )
         return super().filter(qs, value)
 
 

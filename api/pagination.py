@@ -1,6 +1,7 @@
 """Keyset (cursor) pagination for every ordering the API allows, with a capped exact count."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core import signing
@@ -8,7 +9,10 @@ from django.db.models import F, Q
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.utils.urls import replace_query_param
+
+
+_DIGITS = re.compile(r"[0-9]{1,6}")
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,8 @@ class KeysetPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.default_page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        # ASCII digits only: str.isdigit() accepts "²", which int() then refuses.
+        if not _DIGITS.fullmatch(raw) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {self.page_size_query_param: [f"Must be a whole number from 1 to {self.max_page_size}."]}
             )
@@ -135,9 +140,6 @@ class KeysetPagination(BasePagination):
             },
             headers=headers,
         )
-
-    def first_page_url(self, request) -> str:
-        return remove_query_param(request.build_absolute_uri(), self.cursor_query_param)
 
     def get_paginated_response_schema(self, schema):
         return {

@@ -32,6 +32,9 @@ LIST = "/api/v1/statements/"
         ({"page_size": "201"}, "page_size"),
         ({"page_size": "1000000000"}, "page_size"),
         ({"page_size": "ten"}, "page_size"),
+        ({"page_size": "²"}, "page_size"),
+        ({"page_size": "-1"}, "page_size"),
+        ({"page_size": "100000000000000000000"}, "page_size"),
         ({"cursor": "garbage"}, "cursor"),
         ({"format": "json"}, "format"),
         ({"page_size": ["5", "6"]}, "page_size"),
@@ -94,3 +97,29 @@ def test_unknown_parameter_on_any_endpoint_is_400(seeded, api, path):
 
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["utm_source"]
+
+
+def test_error_messages_do_not_echo_huge_values(seeded, api):
+    response = api.get(LIST, {"government": "A" * 1_000_000})
+
+    assert response.status_code == 400
+    assert len(response.content) < 300
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "parameter"),
+    [
+        ("/api/v1/speakers/", {"kind": "robot"}, "kind"),
+        ("/api/v1/speakers/", {"government": "XX"}, "government"),
+        ("/api/v1/speakers/", {"stance": "welcoming"}, "stance"),
+        ("/api/v1/governments/", {"kind": "empire"}, "kind"),
+        ("/api/v1/governments/", {"page_size": "500"}, "page_size"),
+        ("/api/v1/topics/", {"q": "x"}, "q"),
+        ("/api/v1/topics/", {"cursor": "x"}, "cursor"),
+    ],
+)
+def test_resource_list_bad_parameters_are_400(seeded, api, path, params, parameter):
+    response = api.get(path, params)
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [parameter]

@@ -129,3 +129,78 @@ def test_resource_lists_have_constant_query_counts(db, api, django_assert_num_qu
             counts[path] = len(api.get(path, {"page_size": 200}).json()["results"])
     assert counts["/api/v1/speakers/"] == 200
     assert counts["/api/v1/governments/"] == 200
+
+
+def test_speakers_list_whole_body(seeded, api):
+    response = api.get("/api/v1/speakers/", {"page_size": 1, "kind": "body"})
+
+    body = response.json()
+    assert body["next"].startswith("http://testserver/api/v1/speakers/?cursor=")
+    assert body == {
+        "count": 3,
+        "count_exact": True,
+        "next": body["next"],
+        "previous": None,
+        "results": [
+            {
+                "slug": "eu-member-state-ambassadors-ipcr-roundtable",
+                "name": "EU member-state ambassadors (IPCR roundtable)",
+                "kind": "body",
+                "wikidata_id": None,
+                "url": "http://testserver/api/v1/speakers/eu-member-state-ambassadors-ipcr-roundtable/",
+                "statement_count": 1,
+                "roles": [
+                    {
+                        "role": "Council of the EU – Integrated Political Crisis Response roundtable",
+                        "organization": "Council of the European Union",
+                        "government": "EU",
+                        "first_said_on": "2022-09-26",
+                        "last_said_on": "2022-09-26",
+                        "statement_count": 1,
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def test_governments_list_whole_body(seeded, api):
+    un = Statement.objects.get(government="UN")
+
+    response = api.get("/api/v1/governments/", {"kind": "international"})
+
+    assert response.json() == {
+        "count": 1,
+        "count_exact": True,
+        "next": None,
+        "previous": None,
+        "results": [
+            {
+                "code": "UN",
+                "name": "United Nations",
+                "kind": "international",
+                "url": "http://testserver/api/v1/governments/UN/",
+                "statement_count": 1,
+                "latest_stances": [
+                    {
+                        "topic": "russian-mobilisation-2022",
+                        "stance": "neutral",
+                        "said_on": "2022-09-27",
+                        "statement": f"http://testserver/api/v1/statements/{un.pk}/",
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def test_topics_list_whole_body(seeded, api):
+    detail = api.get("/api/v1/topics/russian-mobilisation-2022/").json()
+
+    assert api.get("/api/v1/topics/").json() == {
+        "count": 1,
+        "count_exact": True,
+        "next": None,
+        "previous": None,
+        "results": [detail],
+    }

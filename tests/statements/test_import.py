@@ -231,3 +231,15 @@ def test_command_dry_run(db, tmp_path, capsys):
 
     assert "(dry run: nothing written)" in capsys.readouterr().out
     assert Statement.objects.count() == 0
+
+
+def test_large_file_shows_progress_and_imports(db, tmp_path, capsys):
+    path = tmp_path / "large.jsonl"
+    path.write_text(jsonl(*(record(quote=f"Statement number {n}.") for n in range(3000))), encoding="utf-8")
+
+    call_command("import_statements", str(path))
+
+    captured = capsys.readouterr()
+    assert "validating" in captured.err and "3000" in captured.err
+    assert "3000 lines: 3000 created" in captured.out
+    assert Statement.objects.count() == 3000 and Source.objects.count() == 3000
