@@ -11,7 +11,6 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-
 _DIGITS = re.compile(r"[0-9]{1,6}")
 
 
