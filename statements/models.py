@@ -277,3 +277,53 @@ class Source(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.publisher}: {self.url}"
+
+
+class PositionStep(models.Model):
+    """Derived: a government's position on a topic right after one of its published statements.
+
+    One row per published statement, kept by database triggers (statements/sql/position_steps.sql)
+    on every insert, update and delete of statements, whatever the write path (admin, import,
+    COPY, shell). A position as of a date is then one index probe per government. Never written
+    by application code.
+    """
+
+    statement = models.OneToOneField(
+        Statement, on_delete=models.DO_NOTHING, primary_key=True, related_name="position_step", db_constraint=False
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    government = models.ForeignKey(Government, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    said_on = models.DateField()
+    tie_date = models.DateField(help_text="published_on, or said_on when missing: the first tie-breaker.")
+    stance = models.CharField(max_length=12, choices=Stance.choices)
+    previous_stance = models.CharField(max_length=12, choices=Stance.choices, null=True)
+    is_change = models.BooleanField(help_text="The stance differs from the previous statement's (or is the first).")
+    since = models.DateField(help_text="First said_on of the current run of this stance.")
+    run_previous_stance = models.CharField(
+        max_length=12, choices=Stance.choices, null=True, help_text="The stance before the current run."
+    )
+    welcoming_count = models.PositiveIntegerField()
+    conditional_count = models.PositiveIntegerField()
+    restrictive_count = models.PositiveIntegerField()
+    neutral_count = models.PositiveIntegerField()
+
+    class Meta:
+        managed = True
+        indexes = [
+            models.Index(
+                "topic",
+                "government",
+                models.F("said_on").desc(),
+                models.F("tie_date").desc(),
+                models.F("statement").desc(),
+                name="position_steps_latest",
+            ),
+            models.Index(
+                fields=["topic", "government", "said_on"],
+                condition=Q(is_change=True),
+                name="position_steps_changes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.government_id} on {self.topic_id} after statement {self.statement_id}: {self.stance}"
