@@ -57,6 +57,7 @@ class CSVField(forms.Field):
         return list(dict.fromkeys(self.clean_item(item) for item in items))
 
     def validate(self, value):
+        super().validate(value)  # "required"
         if "\x00" in ",".join(value):
             raise forms.ValidationError("Null characters are not allowed.")
 
@@ -118,10 +119,13 @@ def clean_language(item: str) -> str:
     return normalise_language(item)
 
 
-def choice_cleaner(choices, noun: str):
+def choice_cleaner(values, noun: str):
+    """A cleaner accepting only `values` (e.g. Stance.values)."""
+    values = list(values)
+
     def clean(item: str) -> str:
-        if item not in choices.values:
-            raise forms.ValidationError(f"{shown(item)} is not a {noun}; use one of {', '.join(choices.values)}.")
+        if item not in values:
+            raise forms.ValidationError(f"{shown(item)} is not a {noun}; use one of {', '.join(values)}.")
         return item
 
     return clean
@@ -227,7 +231,9 @@ class StatementFilter(django_filters.FilterSet):
     )
     speaker = ExistingSlugsFilter(field_name="speaker__slug", model=Speaker, label="Speaker slugs")
     stance = CSVFilter(
-        field_name="stance", clean_item=choice_cleaner(Stance, "stance"), label=f"Stances: {', '.join(Stance.values)}"
+        field_name="stance",
+        clean_item=choice_cleaner(Stance.values, "stance"),
+        label=f"Stances: {', '.join(Stance.values)}",
     )
     topic = ExistingSlugsFilter(field_name="topic__slug", model=Topic, label="Topic slugs")
     language = CSVFilter(field_name="language", clean_item=clean_language, label="BCP 47 language tags of the quote")
@@ -260,7 +266,9 @@ class StatementFilter(django_filters.FilterSet):
 
 
 class SpeakerFilter(django_filters.FilterSet):
-    kind = CSVFilter(field_name="kind", clean_item=choice_cleaner(SpeakerKind, "speaker kind"), label="person or body")
+    kind = CSVFilter(
+        field_name="kind", clean_item=choice_cleaner(SpeakerKind.values, "speaker kind"), label="person or body"
+    )
     government = CSVFilter(
         field_name="government",
         clean_item=clean_government,
@@ -281,7 +289,7 @@ class SpeakerFilter(django_filters.FilterSet):
 class GovernmentFilter(django_filters.FilterSet):
     kind = CSVFilter(
         field_name="kind",
-        clean_item=choice_cleaner(GovernmentKind, "government kind"),
+        clean_item=choice_cleaner(GovernmentKind.values, "government kind"),
         label="state, supranational or international",
     )
 

@@ -11,6 +11,11 @@ from api.filters import CSVFilter
 MAX_NAME_IN_ERROR = 100
 
 
+def filterset_query_params(filterset_class) -> dict[str, bool]:
+    """The parameters a filter set accepts; list filters may be repeated."""
+    return {name: isinstance(f, CSVFilter) for name, f in filterset_class.base_filters.items()}
+
+
 def check_query_params(query_params, allowed: dict[str, bool]) -> None:
     """Raise a 400 naming every unknown, repeated or NUL-carrying parameter.
 
@@ -48,7 +53,7 @@ class StrictQueryParamsMixin:
         allowed = dict(self.extra_query_params)
         filterset_class = getattr(self, "filterset_class", None)
         if filterset_class is not None:
-            allowed |= {name: isinstance(f, CSVFilter) for name, f in filterset_class.base_filters.items()}
+            allowed |= filterset_query_params(filterset_class)
         if getattr(self, "pagination_class", None) is not None:
             allowed |= dict.fromkeys(self.paginator.query_params(), False)
         return allowed
@@ -56,3 +61,24 @@ class StrictQueryParamsMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         check_query_params(request.query_params, self.allowed_query_params())
+
+
+def form_query_params(form_class) -> dict[str, bool]:
+    """The parameters a parameter form accepts; list fields may be repeated."""
+    from api.filters import CSVField
+
+    return {name: isinstance(field, CSVField) for name, field in form_class.base_fields.items()}
+
+
+def parse_query_params(request, form_class, extra: dict[str, bool] | None = None) -> dict:
+    """Check the query string strictly against `form_class` (plus `extra`), then validate it.
+
+    Returns the form's cleaned data; any problem is a 400 naming the parameter.
+    """
+    check_query_params(request.query_params, form_query_params(form_class) | (extra or {}))
+    form = form_class(request.query_params)
+    if not form.is_valid():
+        raise ValidationError(
+            {name: [e["message"] for e in errors] for name, errors in form.errors.get_json_data().items()}
+        )
+    return form.cleaned_data

@@ -5,7 +5,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from statements.models import DatePrecision, Government, Source, Speaker, Statement, Status, Topic
+from statements.models import DatePrecision, Government, Source, Speaker, Stance, Statement, Status, Topic
 
 
 def absolute_url(request, path: str) -> str:
@@ -206,4 +206,108 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         help_text='Messages by parameter name ("detail" for errors not tied to one parameter).',
+    )
+
+
+class SpeakerSummarySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class StatementSummarySerializer(serializers.Serializer):
+    """The short form of a statement used in positions, compare and timelines."""
+
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    permalink = serializers.SerializerMethodField()
+    speaker = SpeakerSummarySerializer()
+    role = serializers.CharField()
+    said_on = serializers.DateField()
+    date_precision = serializers.ChoiceField(choices=DatePrecision.choices)
+    stance = serializers.ChoiceField(choices=Stance.choices)
+    quote = serializers.CharField()
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, statement) -> str:
+        return absolute_url(self.context.get("request"), reverse("api:statement-detail", args=[statement.pk]))
+
+    @extend_schema_field(serializers.URLField())
+    def get_permalink(self, statement) -> str:
+        return absolute_url(self.context.get("request"), reverse("statement-page", args=[statement.pk]))
+
+
+class StanceCountsSerializer(serializers.Serializer):
+    welcoming = serializers.IntegerField()
+    conditional = serializers.IntegerField()
+    restrictive = serializers.IntegerField()
+    neutral = serializers.IntegerField()
+
+
+class PositionSerializer(serializers.Serializer):
+    government = GovernmentRefSerializer()
+    stance = serializers.ChoiceField(choices=Stance.choices, allow_null=True, help_text="null: no statement yet")
+    since = serializers.DateField(allow_null=True, help_text="First date of the current run of this stance.")
+    previous_stance = serializers.ChoiceField(
+        choices=Stance.choices, allow_null=True, help_text="The stance before the current run."
+    )
+    counts = StanceCountsSerializer(help_text="Published statements per stance up to the date.")
+    statement = StatementSummarySerializer(allow_null=True)
+
+
+class ComparePositionSerializer(PositionSerializer):
+    is_subject = serializers.SerializerMethodField()
+
+    def get_is_subject(self, position) -> bool:
+        return position.government.code == self.context["subject_government"]
+
+
+class PositionsSerializer(serializers.Serializer):
+    topic = TopicRefSerializer()
+    as_of = serializers.DateField()
+    positions = PositionSerializer(many=True)
+
+
+class CompareSerializer(serializers.Serializer):
+    topic = TopicRefSerializer()
+    as_of = serializers.DateField()
+    statement = StatementSummarySerializer()
+    summary = serializers.CharField()
+    positions = ComparePositionSerializer(many=True)
+
+
+class ChangeSerializer(serializers.Serializer):
+    said_on = serializers.DateField()
+    to = serializers.ChoiceField(source="to_stance", choices=Stance.choices)
+    statement = StatementSummarySerializer()
+
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be a class attribute.
+        fields = super().get_fields()
+        changed_from = serializers.ChoiceField(
+            source="from_stance", choices=Stance.choices, allow_null=True, help_text="null for the first statement"
+        )
+        return {
+            "said_on": fields["said_on"],
+            "from": changed_from,
+            "to": fields["to"],
+            "statement": fields["statement"],
+        }
+
+
+class GovernmentTimelineSerializer(serializers.Serializer):
+    government = GovernmentRefSerializer()
+    changes = ChangeSerializer(many=True)
+
+
+class TimelinesSerializer(serializers.Serializer):
+    topic = TopicRefSerializer()
+    governments = GovernmentTimelineSerializer(many=True)
+
+
+class StatsSerializer(serializers.Serializer):
+    group_by = serializers.ListField(child=serializers.CharField())
+    bucket = serializers.CharField(allow_null=True)
+    results = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="One row per group (and period): the group_by fields, `period` (with a bucket) and `count`.",
     )

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from api import views
+from api import comparison, views
 
 app_name = "api"
 
@@ -14,6 +14,8 @@ router.register("governments", views.GovernmentViewSet, basename="government")
 router.register("topics", views.TopicViewSet, basename="topic")
 
 urlpatterns = [
+    path("positions/", comparison.PositionsView.as_view(), name="positions"),
+    path("positions/timeline/", comparison.TimelineView.as_view(), name="positions-timeline"),
     *router.urls,
     path("", views.api_root, name="root"),
 ]

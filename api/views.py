@@ -10,6 +10,7 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from api.comparison import StatementComparisonActions
 from api.filters import GovernmentFilter, SpeakerFilter, StatementFilter
 from api.pagination import KeysetOrdering
 from api.params import StrictQueryParamsMixin, check_query_params
@@ -94,7 +95,7 @@ STATEMENT_LIST_PARAMETERS = [
     ),
     retrieve=extend_schema(summary="One published statement, with its sources and a citation string"),
 )
-class StatementViewSet(PublicReadViewSet):
+class StatementViewSet(StatementComparisonActions, PublicReadViewSet):
     filterset_class = StatementFilter
     extra_query_params = {"ordering": False}
     lookup_value_regex = r"[0-9]{1,18}"
@@ -104,6 +105,8 @@ class StatementViewSet(PublicReadViewSet):
 
     def get_queryset(self):
         statements = Statement.objects
+        if self.action == "compare":
+            return statements.published().select_related("speaker", "topic")
         if not self.detail and "updated_since" in self.request.query_params:
             return statements.published_or_retracted().for_api()
         return statements.published().for_api()
@@ -119,7 +122,7 @@ class StatementViewSet(PublicReadViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if not self.detail:
+        if self.action == "list":
             self.get_keyset_ordering()  # a bad ordering is a 400 before any query runs
 
     def last_modified(self, rows):

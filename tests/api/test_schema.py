@@ -13,6 +13,10 @@ ENDPOINTS = [
     "/api/v1/governments/{code}/",
     "/api/v1/topics/",
     "/api/v1/topics/{slug}/",
+    "/api/v1/positions/",
+    "/api/v1/positions/timeline/",
+    "/api/v1/statements/{id}/compare/",
+    "/api/v1/statements/stats/",
 ]
 STATEMENT_PARAMETERS = {
     "government",
@@ -30,6 +34,13 @@ STATEMENT_PARAMETERS = {
     "page_size",
 }
 
+COMPARISON_PARAMETERS = {
+    "/api/v1/positions/": {"topic", "as_of", "government", "stance"},
+    "/api/v1/positions/timeline/": {"topic", "government"},
+    "/api/v1/statements/{id}/compare/": {"government", "stance"},
+    "/api/v1/statements/stats/": {"group_by", "bucket"} | STATEMENT_PARAMETERS - {"ordering", "cursor", "page_size"},
+}
+
 
 def test_schema_documents_every_endpoint_and_parameter(db, api):
     response = api.get("/api/v1/schema/")
@@ -43,6 +54,13 @@ def test_schema_documents_every_endpoint_and_parameter(db, api):
         operation = schema["paths"][path]["get"]
         assert {"200", "400", "404"} <= set(operation["responses"]), path
         assert all(p.get("description") for p in operation.get("parameters", []) if p["in"] == "query"), path
+        assert operation["responses"]["200"]["content"]["application/json"]["schema"], path
+    for path, expected in COMPARISON_PARAMETERS.items():
+        operation = schema["paths"][path]["get"]
+        assert {p["name"] for p in operation["parameters"] if p["in"] == "query"} == expected, path
+    assert {"topic"} == {
+        p["name"] for p in schema["paths"]["/api/v1/positions/"]["get"]["parameters"] if p.get("required")
+    }
 
 
 def test_docs_page_loads_only_local_assets(db, client):

@@ -1,0 +1,190 @@
+"""Comparison endpoints: positions, compare-to-a-statement, stance timelines, statistics.
+
+Each parses its parameters with a form, calls a domain function (statements.positions,
+statements.stats) and serializes. No SQL here.
+"""
+
+from django import forms
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.filters import CSVField, DateField, StatementFilter, choice_cleaner, clean_government, clean_slug
+from api.params import filterset_query_params, form_query_params, parse_query_params
+from api.serializers import (
+    CompareSerializer,
+    PositionsSerializer,
+    StatsSerializer,
+    TimelinesSerializer,
+)
+from statements.models import Stance, Statement, Topic
+from statements.positions import TooManyChanges, positions_as_of, positions_summary, timelines
+from statements.stats import BUCKETS, GROUP_FIELDS, TooManyRows, statement_counts
+
+
+def government_field(help_text: str) -> CSVField:
+    return CSVField(clean_item=clean_government, required=False, help_text=help_text)
+
+
+def stance_field() -> CSVField:
+    return CSVField(
+        clean_item=choice_cleaner(Stance.values, "stance"),
+        required=False,
+        help_text="Only governments whose current stance is one of these (comma-separated).",
+    )
+
+
+class TopicField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=100, help_text="Topic slug (required), e.g. russian-mobilisation-2022.", **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        clean_slug(value)
+
+
+class PositionsParams(forms.Form):
+    topic = TopicField()
+    as_of = DateField(required=False, help_text="YYYY-MM-DD; default today (UTC).")
+    government = government_field("Only these governments (comma-separated); one with no statement has stance null.")
+    stance = stance_field()
+
+
+class CompareParams(forms.Form):
+    government = government_field("Only these governments (comma-separated).")
+    stance = stance_field()
+
+
+class TimelineParams(forms.Form):
+    topic = TopicField()
+    government = government_field("Only these governments (comma-separated).")
+
+
+class StatsParams(forms.Form):
+    group_by = CSVField(
+        clean_item=choice_cleaner(GROUP_FIELDS, "group_by field"),
+        help_text=f"Required: one or more of {', '.join(GROUP_FIELDS)} (comma-separated).",
+    )
+    bucket = forms.ChoiceField(
+        choices=[(b, b) for b in BUCKETS],
+        required=False,
+        help_text="Also count per day, week, month or year of said_on.",
+    )
+
+
+def form_parameters(form_class) -> list[OpenApiParameter]:
+    """OpenAPI parameters straight from a parameter form, so the docs cannot drift."""
+    parameters = []
+    for name, field in form_class.base_fields.items():
+        schema_type = OpenApiTypes.DATE if isinstance(field, DateField) else OpenApiTypes.STR
+        enum = [value for value, _label in field.choices] if isinstance(field, forms.ChoiceField) else None
+        parameters.append(
+            OpenApiParameter(name, schema_type, required=field.required, description=field.help_text, enum=enum)
+        )
+    return parameters
+
+
+def published_topic(slug: str) -> Topic:
+    return get_object_or_404(Topic.objects.public(), slug=slug)
+
+
+class PositionsView(APIView):
+    @extend_schema(
+        summary="Each government's latest stance on a topic as of a date",
+        parameters=form_parameters(PositionsParams),
+        responses=PositionsSerializer,
+    )
+    def get(self, request):
+        params = parse_query_params(request, PositionsParams)
+        topic = published_topic(params["topic"])
+        as_of = params["as_of"] or timezone.now().date()
+        positions = positions_as_of(
+            topic=topic, as_of=as_of, governments=params["government"], stances=params["stance"]
+        )
+        data = {"topic": topic, "as_of": as_of, "positions": positions}
+        return Response(PositionsSerializer(data, context={"request": request}).data)
+
+
+class TimelineView(APIView):
+    @extend_schema(
+        summary="Per government, each date its stance on a topic changed",
+        parameters=form_parameters(TimelineParams),
+        responses=TimelinesSerializer,
+    )
+    def get(self, request):
+        params = parse_query_params(request, TimelineParams)
+        topic = published_topic(params["topic"])
+        try:
+            governments = timelines(topic=topic, governments=params["government"])
+        except TooManyChanges as exc:
+            raise ValidationError({"government": [str(exc)]}) from exc
+        return Response(
+            TimelinesSerializer({"topic": topic, "governments": governments}, context={"request": request}).data
+        )
+
+
+class StatementComparisonActions:
+    """`compare` and `stats`, mixed into the statements viewset."""
+
+    def allowed_query_params(self) -> dict[str, bool]:
+        if self.action == "compare":
+            return form_query_params(CompareParams)
+        if self.action == "stats":
+            return form_query_params(StatsParams) | filterset_query_params(StatementFilter)
+        return super().allowed_query_params()
+
+    @extend_schema(
+        summary="Every government's position on this statement's topic as of its date",
+        parameters=form_parameters(CompareParams),
+        responses=CompareSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def compare(self, request, pk=None):
+        params = parse_query_params(request, CompareParams)
+        statement = self.get_object()
+        positions = positions_as_of(
+            topic=statement.topic,
+            as_of=statement.said_on,
+            governments=params["government"],
+            stances=params["stance"],
+        )
+        data = {
+            "topic": statement.topic,
+            "as_of": statement.said_on,
+            "statement": statement,
+            "summary": positions_summary(positions, statement.said_on),
+            "positions": positions,
+        }
+        context = {"request": request, "subject_government": statement.government_id}
+        return Response(CompareSerializer(data, context=context).data)
+
+    @extend_schema(
+        summary="Statement counts grouped by government, stance, topic, speaker, language and period",
+        parameters=form_parameters(StatsParams),
+        filters=True,
+        responses=StatsSerializer,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def stats(self, request):
+        params = parse_query_params(request, StatsParams, extra=filterset_query_params(StatementFilter))
+        filterset = StatementFilter(request.query_params, queryset=Statement.objects.published(), request=request)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        queryset, filters = filterset.qs, filterset.form.cleaned_data
+        try:
+            results = statement_counts(
+                queryset,
+                group_by=params["group_by"],
+                bucket=params["bucket"] or None,
+                said_after=filters.get("said_after"),
+                said_before=filters.get("said_before"),
+            )
+        except TooManyRows as exc:
+            raise ValidationError({"bucket" if params["bucket"] else "group_by": [str(exc)]}) from exc
+        data = {"group_by": params["group_by"], "bucket": params["bucket"] or None, "results": results}
+        return Response(StatsSerializer(data).data)

@@ -1,0 +1,96 @@
+"""Statement counts grouped by any of government, stance, topic, speaker, language, and by period."""
+
+import datetime
+
+from django.db.models import Count, DateField, Max, Min
+from django.db.models.functions import Trunc
+
+GROUP_FIELDS = {
+    "government": "government_id",
+    "stance": "stance",
+    "topic": "topic__slug",
+    "speaker": "speaker__slug",
+    "language": "language",
+}
+BUCKETS = ("day", "week", "month", "year")
+MAX_ROWS = 10_000
+
+
+class TooManyRows(Exception):
+    pass
+
+
+def truncate(day: datetime.date, bucket: str) -> datetime.date:
+    if bucket == "year":
+        return day.replace(month=1, day=1)
+    if bucket == "month":
+        return day.replace(day=1)
+    if bucket == "week":
+        return day - datetime.timedelta(days=day.weekday())  # ISO weeks start on Monday
+    return day
+
+
+def periods(start: datetime.date, end: datetime.date, bucket: str) -> list[datetime.date]:
+    """Every period from the one holding `start` to the one holding `end`, inclusive."""
+    current, last, out = truncate(start, bucket), truncate(end, bucket), []
+    while current <= last:
+        out.append(current)
+        if len(out) > MAX_ROWS:
+            raise TooManyRows(f"More than {MAX_ROWS:,} {bucket}s in the range; use a larger bucket or a shorter range.")
+        if bucket == "year":
+            current = current.replace(year=current.year + 1)
+        elif bucket == "month":
+            current = (current.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        else:
+            current += datetime.timedelta(days=7 if bucket == "week" else 1)
+    return out
+
+
+def statement_counts(
+    queryset,
+    *,
+    group_by: list[str],
+    bucket: str | None = None,
+    said_after: datetime.date | None = None,
+    said_before: datetime.date | None = None,
+) -> list[dict]:
+    """Count `queryset`'s rows per group (and per `bucket` of said_on), in one query.
+
+    With a bucket, every group gets a row for every period of the range (the filter's
+    said_after/said_before, else the data's first and last date), zero where nothing was said,
+    so that a chart's gaps are real. Refuses more than MAX_ROWS rows (TooManyRows).
+    """
+    columns = [GROUP_FIELDS[name] for name in group_by]
+    queryset = queryset.order_by()
+    if bucket:
+        span = queryset.aggregate(first=Min("said_on"), last=Max("said_on")) if not (said_after and said_before) else {}
+        start, end = said_after or span.get("first"), said_before or span.get("last")
+        if start is None or end is None:
+            return []
+        all_periods = periods(start, end, bucket)
+        queryset = queryset.annotate(period=Trunc("said_on", bucket, output_field=DateField()))
+        columns.append("period")
+    rows = list(queryset.values(*columns).annotate(count=Count("id")).order_by(*columns)[: MAX_ROWS + 1])
+    if len(rows) > MAX_ROWS:
+        raise TooManyRows(f"More than {MAX_ROWS:,} groups; group by fewer fields or filter more.")
+    results = [{name: row[GROUP_FIELDS[name]] for name in group_by} | _period(row, bucket) for row in rows]
+    return _with_empty_periods(results, group_by, all_periods) if bucket else results
+
+
+def _period(row: dict, bucket: str | None) -> dict:
+    return {"period": row["period"], "count": row["count"]} if bucket else {"count": row["count"]}
+
+
+def _with_empty_periods(results: list[dict], group_by: list[str], all_periods: list[datetime.date]) -> list[dict]:
+    counts = {(tuple(r[name] for name in group_by), r["period"]): r["count"] for r in results}
+    groups = sorted({key for key, _period in counts}, key=lambda key: tuple(str(v) for v in key))
+    if len(groups) * len(all_periods) > MAX_ROWS:
+        raise TooManyRows(
+            f"{len(groups)} groups × {len(all_periods)} periods is more than {MAX_ROWS:,} rows; "
+            "use a larger bucket, a shorter range or fewer groups."
+        )
+    return [
+        dict(zip(group_by, key, strict=True)) | {"period": period, "count": counts.get((key, period), 0)}
+        for key in groups
+        for period in all_periods
+    ]
