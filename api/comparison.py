@@ -1,7 +1,9 @@
 """Comparison endpoints: positions, compare-to-a-statement, stance timelines, statistics.
 
 Each parses its parameters with a form, calls a domain function (statements.positions,
-statements.stats) and serializes. No SQL here.
+statements.stats) and renders. Positions, compare and timelines are hot paths rendered by the
+plain functions in api.serializers; the serializers stay the documented schema, and a test
+checks that both give the same JSON.
 """
 
 from django import forms
@@ -19,8 +21,13 @@ from api.params import filterset_query_params, form_query_params, parse_query_pa
 from api.serializers import (
     CompareSerializer,
     PositionsSerializer,
+    StatementUrls,
     StatsSerializer,
     TimelinesSerializer,
+    position_dict,
+    summary_dict,
+    timeline_dict,
+    topic_ref,
 )
 from statements.models import Stance, Statement, Topic
 from statements.positions import TooManyChanges, positions_as_of, positions_summary, timelines
@@ -90,7 +97,7 @@ def form_parameters(form_class) -> list[OpenApiParameter]:
 
 
 def published_topic(slug: str) -> Topic:
-    return get_object_or_404(Topic.objects.public(), slug=slug)
+    return get_object_or_404(Topic.objects.public_one(slug=slug))
 
 
 class PositionsView(APIView):
@@ -106,8 +113,14 @@ class PositionsView(APIView):
         positions = positions_as_of(
             topic=topic, as_of=as_of, governments=params["government"], stances=params["stance"]
         )
-        data = {"topic": topic, "as_of": as_of, "positions": positions}
-        return Response(PositionsSerializer(data, context={"request": request}).data)
+        urls = StatementUrls(request)
+        return Response(
+            {
+                "topic": topic_ref(topic),
+                "as_of": as_of.isoformat(),
+                "positions": [position_dict(position, urls) for position in positions],
+            }
+        )
 
 
 class TimelineView(APIView):
@@ -123,9 +136,8 @@ class TimelineView(APIView):
             governments = timelines(topic=topic, governments=params["government"])
         except TooManyChanges as exc:
             raise ValidationError({"government": [str(exc)]}) from exc
-        return Response(
-            TimelinesSerializer({"topic": topic, "governments": governments}, context={"request": request}).data
-        )
+        urls = StatementUrls(request)
+        return Response({"topic": topic_ref(topic), "governments": [timeline_dict(t, urls) for t in governments]})
 
 
 class StatementComparisonActions:
@@ -153,15 +165,16 @@ class StatementComparisonActions:
             governments=params["government"],
             stances=params["stance"],
         )
-        data = {
-            "topic": statement.topic,
-            "as_of": statement.said_on,
-            "statement": statement,
-            "summary": positions_summary(positions, statement.said_on),
-            "positions": positions,
-        }
-        context = {"request": request, "subject_government": statement.government_id}
-        return Response(CompareSerializer(data, context=context).data)
+        urls = StatementUrls(request)
+        return Response(
+            {
+                "topic": topic_ref(statement.topic),
+                "as_of": statement.said_on.isoformat(),
+                "statement": summary_dict(statement, urls),
+                "summary": positions_summary(positions, statement.said_on),
+                "positions": [position_dict(p, urls, subject=statement.government_id) for p in positions],
+            }
+        )
 
     @extend_schema(
         summary="Statement counts grouped by government, stance, topic, speaker, language and period",

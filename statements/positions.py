@@ -1,8 +1,9 @@
 """Comparison: each government's position on a topic as of a date, stance timelines, statistics.
 
 Positions read the trigger-maintained `PositionStep` rows: one index probe per government
-(a LATERAL lookup), then one query for the statements behind them. The number of queries is
-fixed, whatever the number of governments and statements.
+(a LATERAL lookup) joined to the statement behind it, in one query whatever the number of
+governments and statements. Results are plain dataclasses, not model instances: this is a hot
+path (see bench/positions.py).
 """
 
 import datetime
@@ -12,9 +13,32 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django_countries import countries
 
-from statements.models import Government, PositionStep, Stance, Statement, Topic
+from statements.models import Government, Stance, Topic
 
 STANCES = list(Stance.values)
+
+
+@dataclass(frozen=True)
+class SpeakerRef:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class StatementSummary:
+    """What positions, compare and timelines show of a statement (no model instance needed)."""
+
+    id: int
+    speaker: SpeakerRef
+    role: str
+    said_on: datetime.date
+    date_precision: str
+    stance: str
+    quote: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
 
 
 @dataclass
@@ -26,7 +50,7 @@ class Position:
     since: datetime.date | None = None
     previous_stance: str | None = None
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STANCES, 0))
-    statement: Statement | None = None
+    statement: StatementSummary | None = None
 
 
 @dataclass
@@ -34,7 +58,7 @@ class Change:
     said_on: datetime.date
     from_stance: str | None
     to_stance: str
-    statement: Statement
+    statement: StatementSummary
 
 
 @dataclass
@@ -43,9 +67,19 @@ class GovernmentTimeline:
     changes: list[Change]
 
 
-_POSITIONS_SQL = """
-SELECT g.code, g.name, p.statement_id, p.stance, p.since, p.run_previous_stance,
-       p.welcoming_count, p.conditional_count, p.restrictive_count, p.neutral_count
+# The statement summary's columns, joined to whatever yields `statement_id`.
+_SUMMARY_COLUMNS = "s.id, sp.slug, sp.name, s.role, s.said_on, s.date_precision, s.stance, s.quote"
+_SUMMARY_JOINS = """
+LEFT JOIN statements_statement AS s ON s.id = p.statement_id
+LEFT JOIN statements_speaker AS sp ON sp.id = s.speaker_id
+"""
+
+_POSITIONS_SQL = (
+    """
+SELECT g.code, g.name, p.stance, p.since, p.run_previous_stance,
+       p.welcoming_count, p.conditional_count, p.restrictive_count, p.neutral_count, """
+    + _SUMMARY_COLUMNS
+    + """
 FROM {governments} AS g
 {join} LATERAL (
     SELECT * FROM statements_positionstep AS p
@@ -54,6 +88,9 @@ FROM {governments} AS g
     LIMIT 1
 ) AS p {on}
 """
+    + _SUMMARY_JOINS
+    + "{where}"
+)
 # Every government, or just the named ones (which may not be in the table yet: their name then
 # comes from the ISO list).
 _ALL_GOVERNMENTS = "statements_government"
@@ -63,52 +100,42 @@ _NAMED_GOVERNMENTS = """(
 )"""
 
 
-def summaries(ids) -> dict[int, Statement]:
-    """The statements behind positions and timelines, with what a summary shows, in one query."""
-    rows = Statement.objects.filter(pk__in=list(ids)).select_related("speaker")
-    return {statement.pk: statement for statement in rows.only(*SUMMARY_FIELDS)}
+def _summary(columns) -> StatementSummary | None:
+    statement_id, slug, name, role, said_on, precision, stance, quote = columns
+    if statement_id is None:
+        return None
+    return StatementSummary(statement_id, SpeakerRef(slug, name), role, said_on, precision, stance, quote)
 
 
-SUMMARY_FIELDS = [
-    "id",
-    "speaker__slug",
-    "speaker__name",
-    "role",
-    "said_on",
-    "date_precision",
-    "stance",
-    "quote",
-    "government_id",
-]
+def positions_sql(*, named: bool, stances: bool) -> str:
+    return _POSITIONS_SQL.format(
+        governments=_NAMED_GOVERNMENTS if named else _ALL_GOVERNMENTS,
+        join="LEFT JOIN" if named else "CROSS JOIN",
+        on="ON true" if named else "",
+        where="WHERE p.stance = ANY(%(stances)s)" if stances else "",
+    )
 
 
 def positions_as_of(
     *, topic: Topic, as_of: datetime.date, governments: list[str] | None = None, stances: list[str] | None = None
 ) -> list[Position]:
-    """Each government's position on `topic` as of `as_of` (SPEC §5 "Positions"), by name.
+    """Each government's position on `topic` as of `as_of` (SPEC §5 "Positions"), by name. One query.
 
     Without `governments`: every government with a published statement on the topic by then.
     With it: exactly those, a government with no statement yet having `stance=None`.
     `stances` keeps only governments whose current stance is one of them.
     """
-    named = bool(governments)
-    sql = _POSITIONS_SQL.format(
-        governments=_NAMED_GOVERNMENTS if named else _ALL_GOVERNMENTS,
-        join="LEFT JOIN" if named else "CROSS JOIN",
-        on="ON true" if named else "",
-    )
+    sql = positions_sql(named=bool(governments), stances=bool(stances))
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"topic": topic.pk, "as_of": as_of, "codes": governments or []})
+        cursor.execute(sql, {"topic": topic.pk, "as_of": as_of, "codes": governments or [], "stances": stances or []})
         rows = cursor.fetchall()
-    if stances:
-        rows = [row for row in rows if row[3] in stances]
-    statements = summaries(row[2] for row in rows if row[2] is not None)
     positions = []
-    for code, name, statement_id, stance, since, previous, *counts in rows:
+    for code, name, stance, since, previous, *rest in rows:
         government = Government(code=code, name=name or countries.name(code))
-        if statement_id is None:
+        if stance is None:
             positions.append(Position(government=government))
             continue
+        counts, summary = rest[:4], rest[4:]
         positions.append(
             Position(
                 government=government,
@@ -116,7 +143,7 @@ def positions_as_of(
                 since=since,
                 previous_stance=previous,
                 counts=dict(zip(STANCES, counts, strict=True)),
-                statement=statements[statement_id],
+                statement=_summary(summary),
             )
         )
     positions.sort(key=lambda p: (p.government.name, p.government.code))
@@ -139,24 +166,37 @@ class TooManyChanges(Exception):
     pass
 
 
+_CHANGES_SQL = (
+    """
+SELECT p.government_id, g.name, p.said_on, p.previous_stance, p.stance, """
+    + _SUMMARY_COLUMNS
+    + """
+FROM statements_positionstep AS p
+JOIN statements_government AS g ON g.code = p.government_id
+"""
+    + _SUMMARY_JOINS
+    + """
+WHERE p.topic_id = %(topic)s AND p.is_change {governments}
+ORDER BY g.name, p.government_id, p.said_on, p.tie_date, p.statement_id
+LIMIT %(limit)s
+"""
+)
+
+
 def timelines(*, topic: Topic, governments: list[str] | None = None) -> list[GovernmentTimeline]:
     """Per government (by name), each dated change of stance on `topic`; the first is from None.
 
-    Raises TooManyChanges past MAX_TIMELINE_CHANGES rather than returning a partial answer.
+    One query. Raises TooManyChanges past MAX_TIMELINE_CHANGES rather than answer in part.
     """
-    steps = _change_steps(topic, governments)
-    if len(steps) > MAX_TIMELINE_CHANGES:
+    sql = _CHANGES_SQL.format(governments="AND p.government_id = ANY(%(codes)s)" if governments else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"topic": topic.pk, "codes": governments or [], "limit": MAX_TIMELINE_CHANGES + 1})
+        rows = cursor.fetchall()
+    if len(rows) > MAX_TIMELINE_CHANGES:
         raise TooManyChanges(f"More than {MAX_TIMELINE_CHANGES} changes; name fewer governments.")
-    statements = summaries(step.statement_id for step in steps)
-    by_government: dict[str, GovernmentTimeline] = {}
-    for step in steps:
-        timeline = by_government.setdefault(step.government_id, GovernmentTimeline(step.government, []))
-        timeline.changes.append(Change(step.said_on, step.previous_stance, step.stance, statements[step.statement_id]))
-    return sorted(by_government.values(), key=lambda t: (t.government.name, t.government.code))
-
-
-def _change_steps(topic: Topic, governments: list[str] | None) -> list[PositionStep]:
-    steps = PositionStep.objects.filter(topic=topic, is_change=True).select_related("government")
-    if governments:
-        steps = steps.filter(government__in=governments)
-    return list(steps.order_by("government_id", "said_on", "tie_date", "statement_id")[: MAX_TIMELINE_CHANGES + 1])
+    result: list[GovernmentTimeline] = []
+    for code, name, said_on, previous, stance, *summary in rows:
+        if not result or result[-1].government.code != code:
+            result.append(GovernmentTimeline(Government(code=code, name=name), []))
+        result[-1].changes.append(Change(said_on, previous, stance, _summary(summary)))
+    return result
