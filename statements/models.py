@@ -1,5 +1,6 @@
 """The statements domain: governments, speakers, topics, statements and their sources."""
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
@@ -197,6 +198,12 @@ class Statement(TimeStamped):
         blank=True, help_text="What was asked, where, caveats: the editor's words, not the speaker's."
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        db_default=1,
+        editable=False,
+        help_text="Bumped by every save: a save based on an older version is refused.",
+    )
     search_vector = models.GeneratedField(
         expression=SearchVector("quote", "context", config=SEARCH_CONFIG),
         output_field=SearchVectorField(),
@@ -249,6 +256,43 @@ class Statement(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.speaker} ({self.government_id}), {self.said_on}: {self.quote[:60]}"
+
+
+class CorrectionKind(models.TextChoices):
+    CORRECTION = "correction", _("Correction")
+    RETRACTION = "retraction", _("Retraction")
+    REINSTATEMENT = "reinstatement", _("Reinstatement")
+
+
+# What a published statement cannot change without a public correction note. The editor's own
+# `context` is not among them: fixing its typos needs no note.
+CORRECTED_FIELDS = ("quote", "speaker", "said_on", "stance", "government")
+
+
+class Correction(TimeStamped):
+    """A public note on a published statement: a correction, its retraction or its reinstatement."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="corrections")
+    kind = models.CharField(max_length=15, choices=CorrectionKind.choices)
+    note = models.TextField(help_text="Shown to the public with the statement.")
+    fields = models.JSONField(default=list, blank=True, help_text="Names of the corrected fields.")
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            choices_constraint("kind", CorrectionKind, "%(app_label)s_%(class)s_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(note__regex=NOT_BLANK_PATTERN), name="%(app_label)s_%(class)s_note_not_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of statement {self.statement_id} on {self.created_at:%Y-%m-%d}"
 
 
 class Source(TimeStamped):
