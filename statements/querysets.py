@@ -34,6 +34,12 @@ class StatementQuerySet(models.QuerySet):
             Prefetch("sources", queryset=_model("Source").objects.order_by("position", "id"))
         )
 
+    def for_detail(self):
+        """One statement as the API detail and the public page show it: for_api() plus corrections."""
+        return self.for_api().prefetch_related(
+            Prefetch("corrections", queryset=_model("Correction").objects.order_by("created_at", "id"))
+        )
+
     def for_export(self):
         """Rows for the interchange format, in a stable order (oldest first, then id)."""
         return self.for_api().order_by("said_on", "id")

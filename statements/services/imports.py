@@ -1,5 +1,6 @@
-"""Writes that touch several rows: importing and exporting the interchange format."""
+"""Importing and exporting the interchange format: all or nothing, idempotent, recorded in history."""
 
+import copy
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -10,7 +11,17 @@ from django_countries import countries
 from simple_history.utils import bulk_create_with_history
 
 from statements.interchange import ParseResult, SourceData, SpeakerData, StatementData, dumps, statement_to_record
-from statements.models import Government, GovernmentKind, Source, Speaker, Statement, Topic
+from statements.models import (
+    Correction,
+    CorrectionKind,
+    Government,
+    GovernmentKind,
+    Source,
+    Speaker,
+    Statement,
+    Topic,
+)
+from statements.services.editing import corrected_fields, snapshot
 
 GOVERNMENT_KINDS = {"EU": GovernmentKind.SUPRANATIONAL, "UN": GovernmentKind.INTERNATIONAL}
 BATCH_SIZE = 1000
@@ -211,14 +222,29 @@ def _create_statements(items: list[tuple[StatementData, Speaker]], topics: dict,
 
 
 def _update_statements(items: list[tuple[StatementData, Statement]], topics: dict, user, reason: str) -> None:
+    """--update: replace statements in place. Open editors' forms go stale (the version moves on);
+    a published statement's corrected fields get a public correction naming the import."""
     for line, statement in items:
+        before = copy.copy(statement)
         for name, value in line.fields.items():
             setattr(statement, name, value)
         statement.government_id = line.government
         statement.topic = topics[line.topic]
+        statement.version += 1
         statement._history_user = user
         statement._change_reason = reason
         statement.save()
+        fields = corrected_fields(before, statement)
+        if fields:
+            Correction.objects.create(
+                statement=statement,
+                kind=CorrectionKind.CORRECTION,
+                note=f"Corrected from the source data ({reason}).",
+                fields=fields,
+                before=snapshot(before, fields),
+                after=snapshot(statement, fields),
+                made_by=user,
+            )
         current = [SourceData(s.url, s.publisher, s.archived_url, s.accessed_on) for s in statement.sources.all()]
         if current != line.sources:
             for source in statement.sources.all():

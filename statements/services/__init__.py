@@ -1,0 +1,29 @@
+"""Writes that touch several rows. Views, the admin, commands and the shell call these."""
+
+from statements.services.editing import (
+    CorrectionRequired,
+    StaleEdit,
+    last_change,
+    lock,
+    statement_delete,
+    statement_publish,
+    statement_reinstate,
+    statement_retract,
+    statement_save,
+)
+from statements.services.imports import ImportReport, statements_export_lines, statements_import
+
+__all__ = [
+    "CorrectionRequired",
+    "ImportReport",
+    "StaleEdit",
+    "last_change",
+    "lock",
+    "statement_delete",
+    "statement_publish",
+    "statement_reinstate",
+    "statement_retract",
+    "statement_save",
+    "statements_export_lines",
+    "statements_import",
+]
