@@ -201,6 +201,10 @@ CORS_URLS_REGEX = r"^/(api|feeds|oembed)(/.*)?$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link"]
 
+# History is for reading: reverting from the history page would bypass the editorial rules
+# (corrections need a public note), so edits go through the statement form only.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
