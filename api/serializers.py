@@ -1,11 +1,13 @@
 """Serializers: the public JSON shapes (SPEC §5). Each lists its fields; none queries the database."""
 
+import datetime
+
 from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from statements.models import DatePrecision, Government, Source, Speaker, Stance, Statement, Status, Topic
+from statements.models import Correction, DatePrecision, Government, Source, Speaker, Stance, Statement, Status, Topic
 
 
 def absolute_url(request, path: str) -> str:
@@ -103,13 +105,26 @@ def citation(statement, permalink: str) -> str:
     )
 
 
-class StatementDetailSerializer(StatementSerializer):
-    """The list item plus a ready citation string."""
+class CorrectionSerializer(serializers.ModelSerializer):
+    date = serializers.SerializerMethodField()
+    corrected_at = serializers.DateTimeField(source="created_at")
 
+    class Meta:
+        model = Correction
+        fields = ["date", "corrected_at", "kind", "note", "fields"]
+
+    def get_date(self, correction) -> datetime.date:
+        return correction.created_at.date()
+
+
+class StatementDetailSerializer(StatementSerializer):
+    """The list item plus its public corrections and a ready citation string."""
+
+    corrections = CorrectionSerializer(many=True, read_only=True)
     citation = serializers.SerializerMethodField()
 
     class Meta(StatementSerializer.Meta):
-        fields = [*StatementSerializer.Meta.fields, "citation"]
+        fields = [*StatementSerializer.Meta.fields, "corrections", "citation"]
 
     def get_citation(self, statement) -> str:
         return citation(statement, self.get_permalink(statement))

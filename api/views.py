@@ -109,7 +109,7 @@ class StatementViewSet(StatementComparisonActions, PublicReadViewSet):
             return statements.published().select_related("speaker", "topic")
         if not self.detail and "updated_since" in self.request.query_params:
             return statements.published_or_retracted().for_api()
-        return statements.published().for_api()
+        return statements.published().for_detail() if self.detail else statements.published().for_api()
 
     def get_keyset_ordering(self) -> KeysetOrdering:
         searching = bool(self.request.query_params.get("q", "").strip())

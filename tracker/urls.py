@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from api.exceptions import json_not_found
+from api.feeds import CorrectionsFeed
 from api.pages import statement_page
 from api.views import SchemaView
 
@@ -17,4 +18,5 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     re_path(r"^api(/.*)?$", json_not_found),
     path("statements/<int:pk>/", statement_page, name="statement-page"),
+    path("feeds/corrections.atom", CorrectionsFeed(), name="corrections-feed"),
 ]
