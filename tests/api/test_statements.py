@@ -81,12 +81,13 @@ def test_detail_whole_body_with_citation(seeded, api):
 
     assert response.status_code == 200
     assert response.json() == expected_statement(statement) | {
+        "corrections": [],
         "citation": (
             "Karine Jean-Pierre, White House Press Secretary (United States), 2022-09-27. "
             f'"{WHITE_HOUSE_QUOTES["2022-09-27"]}". '
             "The White House (official transcript, bidenwhitehouse.archives.gov). "
             f"Retrieved from http://testserver/statements/{statement.pk}/."
-        )
+        ),
     }
 
 
@@ -200,7 +201,7 @@ def test_list_query_count_is_the_same_for_1_and_200_rows(db, api, django_assert_
 
 def test_detail_query_count(seeded, api, django_assert_num_queries):
     pk = Statement.objects.first().pk
-    with django_assert_num_queries(2):  # statement with joins, sources
+    with django_assert_num_queries(3):  # statement with joins, sources, corrections
         api.get(f"{LIST}{pk}/")
 
 

@@ -38,6 +38,8 @@ def form_data(speaker, government, topic, **overrides) -> dict:
         "sources-0-publisher": "Example",
         "sources-0-archived_url": "",
         "sources-0-accessed_on": "",
+        "corrections-TOTAL_FORMS": "0",
+        "corrections-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
@@ -98,6 +100,8 @@ def test_change_statement_records_the_editor(db, editor, staff_user):
         statement.government,
         statement.topic,
         stance="neutral",
+        opened_version=statement.version,
+        correction_note="Recoded: the minister takes no position.",
         **{
             "sources-INITIAL_FORMS": "1",
             "sources-0-id": source.pk,
@@ -114,6 +118,7 @@ def test_change_statement_records_the_editor(db, editor, staff_user):
     assert statement.stance == "neutral"
     latest = statement.history.first()
     assert (latest.history_type, latest.history_user) == ("~", staff_user)
+    assert statement.corrections.get().note == "Recoded: the minister takes no position."
     assert editor.get(f"/admin/statements/statement/{statement.pk}/history/").status_code == 200
 
 
