@@ -4,9 +4,17 @@ from django.http import JsonResponse
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+MAX_MESSAGE_LENGTH = 300
+
 
 def error_body(errors: dict[str, list[str]]) -> dict:
-    return {"errors": errors}
+    """The error shape. Messages are cut short: some (Django's own) quote the bad value back."""
+    return {
+        "errors": {
+            name: [m if len(m) <= MAX_MESSAGE_LENGTH else f"{m[:MAX_MESSAGE_LENGTH]}…" for m in messages]
+            for name, messages in errors.items()
+        }
+    }
 
 
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:

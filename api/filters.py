@@ -90,7 +90,11 @@ class CSVFilter(DocumentedFilter):
 
 
 def shown(value: str, limit: int = 40) -> str:
-    """A value quoted for an error message, cut short: errors must not echo megabytes back."""
+    """A value quoted for an error message, cut short: errors must not echo megabytes back.
+
+    Pass it as a ValidationError *param*, never inside the message: messages are %-formatted,
+    and a "%" in user input would otherwise break the formatting (a 500 found by fuzzing).
+    """
     return repr(value if len(value) <= limit else f"{value[:limit]}…")
 
 
@@ -103,19 +107,23 @@ def _null_free(item: str) -> str:
 def clean_government(item: str) -> str:
     code = _null_free(item).upper()
     if code not in GOVERNMENT_CODES:
-        raise forms.ValidationError(f"{shown(item)} is not a government code (ISO 3166-1 alpha-2, EU or UN).")
+        raise forms.ValidationError(
+            "%(value)s is not a government code (ISO 3166-1 alpha-2, EU or UN).", params={"value": shown(item)}
+        )
     return code
 
 
 def clean_slug(item: str) -> str:
     if not SLUG.match(_null_free(item)):
-        raise forms.ValidationError(f"{shown(item)} is not a slug.")
+        raise forms.ValidationError("%(value)s is not a slug.", params={"value": shown(item)})
     return item
 
 
 def clean_language(item: str) -> str:
     if not LANGUAGE_PATTERN.match(_null_free(item)):
-        raise forms.ValidationError(f"{shown(item)} is not a BCP 47 language tag (en, de, pt-BR …).")
+        raise forms.ValidationError(
+            "%(value)s is not a BCP 47 language tag (en, de, pt-BR …).", params={"value": shown(item)}
+        )
     return normalise_language(item)
 
 
@@ -125,7 +133,10 @@ def choice_cleaner(values, noun: str):
 
     def clean(item: str) -> str:
         if item not in values:
-            raise forms.ValidationError(f"{shown(item)} is not a {noun}; use one of {', '.join(values)}.")
+            raise forms.ValidationError(
+                "%(value)s is not a %(noun)s; use one of %(values)s.",
+                params={"value": shown(item), "noun": noun, "values": ", ".join(values)},
+            )
         return item
 
     return clean

@@ -9,6 +9,8 @@ from rest_framework.exceptions import ValidationError
 from api.filters import CSVFilter
 
 MAX_NAME_IN_ERROR = 100
+# No parameter needs more (100 slugs of 40 characters); bigger values are refused unread.
+MAX_VALUE_LENGTH = 4000
 
 
 def filterset_query_params(filterset_class) -> dict[str, bool]:
@@ -30,8 +32,13 @@ def check_query_params(query_params, allowed: dict[str, bool]) -> None:
             errors[key] = [f"Unknown parameter. This endpoint accepts: {known}."]
         elif len(values) > 1 and not allowed[name]:
             errors[key] = ["Given more than once; give it once."]
+        elif any(len(value) > MAX_VALUE_LENGTH for value in values):
+            errors[key] = [f"Too long: at most {MAX_VALUE_LENGTH} characters."]
         elif any("\x00" in value for value in values):
             errors[key] = ["Null characters are not allowed."]
+        elif any(not value.strip() for value in values):
+            # An empty value is a client bug (an unfilled template variable), not "no filter".
+            errors[key] = ["Empty value; leave the parameter out instead."]
     if errors:
         raise ValidationError(errors)
 
@@ -60,7 +67,8 @@ class StrictQueryParamsMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        check_query_params(request.query_params, self.allowed_query_params())
+        if request.method in ("GET", "HEAD"):  # other methods get their 405 first
+            check_query_params(request.query_params, self.allowed_query_params())
 
 
 def form_query_params(form_class) -> dict[str, bool]:

@@ -122,7 +122,7 @@ class StatementViewSet(StatementComparisonActions, PublicReadViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if self.action == "list":
+        if self.action == "list" and request.method in ("GET", "HEAD"):
             self.get_keyset_ordering()  # a bad ordering is a 400 before any query runs
 
     def last_modified(self, rows):
@@ -204,6 +204,8 @@ class SchemaView(SpectacularAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD"):
+            return
         check_query_params(request.query_params, {"format": False})
         if request.query_params.get("format", "yaml") not in ("yaml", "json"):
             raise ValidationError({"format": ["Use yaml or json."]})
