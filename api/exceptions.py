@@ -47,3 +47,12 @@ def exception_handler(exc, context):
 def json_not_found(request, exception=None):
     """404 for /api/ URLs that match no route, in the API's error shape."""
     return JsonResponse(error_body({"detail": ["Not found."]}), status=404)
+
+
+def not_found(request, exception=None):
+    """The project's 404 handler: JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return json_not_found(request, exception)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -1,5 +1,6 @@
 """Filter sets: one per resource. Every filter validates its input; a bad value is a 400."""
 
+import datetime
 import re
 
 import django_filters
@@ -182,9 +183,17 @@ class AwareDateTimeField(forms.DateTimeField):
             if value and len(value) == 19:
                 value += "+00:00"
         parsed = super().to_python(value)
-        if parsed is not None and timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed, timezone.UTC)
-        return parsed
+        if parsed is None:
+            return None
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed, datetime.UTC)
+        # Python allows offsets to ±23:59, PostgreSQL to ±15:59: hand the database UTC.
+        if abs(parsed.utcoffset()) > datetime.timedelta(hours=14):
+            raise forms.ValidationError("UTC offset out of range (at most ±14:00).")
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError("Date-time out of range.") from exc
 
 
 class DateTimeFilter(DocumentedFilter):

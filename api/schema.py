@@ -6,6 +6,7 @@ ERROR_DESCRIPTIONS = {
     "400": "A parameter is unknown, repeated or has a bad value; `errors` names it.",
     "404": "No such object (or it is not published).",
     "405": "The API is read-only.",
+    "429": "Too many requests from this client; see the Retry-After and RateLimit-* headers.",
 }
 
 

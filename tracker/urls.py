@@ -3,8 +3,9 @@
 import os
 
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from api.exceptions import json_not_found
 from api.feeds import CorrectionsFeed
@@ -14,9 +15,14 @@ from api.views import SchemaView
 urlpatterns = [
     path(os.environ.get("DJANGO_ADMIN_URL", "admin/"), admin.site.urls),
     path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file, so the strict CSP holds.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
     path("api/v1/", include("api.urls")),
-    re_path(r"^api(/.*)?$", json_not_found),
+    re_path(r"^api(?:/[\s\S]*)?$", json_not_found),  # [\s\S]: a path may hold a newline
     path("statements/<int:pk>/", statement_page, name="statement-page"),
     path("feeds/corrections.atom", CorrectionsFeed(), name="corrections-feed"),
 ]
+
+# Any other 404 under /api/ (whatever the URL resolver made of it) is JSON too.
+handler404 = "api.exceptions.not_found"
