@@ -164,3 +164,25 @@ def test_tampered_cursor_values_are_400(seeded, api):
     forged = signing.dumps({"o": "-said_on", "v": ["not a date", "x"], "r": 0}, salt="wrong-salt")
     for cursor in (forged, "e30:1:x", ".eJxLTEpOSU1Jz8rLz0vNzMnMy8_PzwcAb0UJNA:1xV:abc"):
         assert_error(api.get("/api/v1/statements/", {"cursor": cursor}), statuses=(400,))
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        # 500s found by fuzzing, kept as regressions:
+        ({"topic": "%"}, "topic"),  # a % reached django-filter's %-formatting of messages
+        ({"updated_since": "0287-03-21T23:12:00.6-18:55"}, "updated_since"),  # offset beyond PostgreSQL's ±15:59
+        ({"updated_since": "0001-01-01T00:00:00+05:00"}, "updated_since"),  # before year 1 in UTC
+        ({"updated_since": "9999-12-31T23:59:59-05:00"}, "updated_since"),  # after year 9999 in UTC
+    ],
+)
+def test_fuzzing_regressions_are_400(seeded, api, params, parameter):
+    response = api.get("/api/v1/statements/", params)
+
+    assert_error(response, statuses=(400,))
+    assert list(response.json()["errors"]) == [parameter]
+
+
+def test_a_newline_in_a_path_is_a_json_404(seeded, api):
+    assert_error(api.get("/api/v1/governments/n%0A/"), statuses=(404,))
+    assert_error(api.get("/api/v1/speakers/%F2%8C%AE%8E%0A%0C/"), statuses=(404,))

@@ -53,3 +53,32 @@ def test_reads_go_to_replicas_and_writes_to_the_primary():
         assert router.db_for_write(None) == "default"
         assert router.allow_migrate("replica_0", "statements") is False
     assert router.db_for_read(None) == "default"
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "k" * 20 + "-production-like-secret-key-of-fifty-chars",
+        "DJANGO_ALLOWED_HOSTS": "tracker.example",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_production_responses_carry_the_security_headers(client, settings):
+    response = client.get("/api/v1/")
+
+    assert response["Content-Security-Policy"].startswith("default-src 'self'; script-src 'self'")
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
