@@ -1,5 +1,7 @@
 """One error shape for the whole API: {"errors": {"<parameter>": ["message", …]}}."""
 
+import psycopg
+from django.db import OperationalError
 from django.http import JsonResponse
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -36,7 +38,29 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "detail": [str(detail)]}
 
 
+def is_statement_timeout(exc: BaseException) -> bool:
+    """A query cancelled by statement_timeout (psycopg's QueryCanceled under Django's wrapper)."""
+    return isinstance(exc, OperationalError) and isinstance(exc.__cause__, psycopg.errors.QueryCanceled)
+
+
+def query_too_slow() -> JsonResponse:
+    response = JsonResponse(
+        error_body(
+            {
+                "detail": [
+                    "The query took longer than the 2 s limit. Narrow it with filters (a date range, governments)."
+                ]
+            }
+        ),
+        status=503,
+    )
+    response["Retry-After"] = "60"
+    return response
+
+
 def exception_handler(exc, context):
+    if is_statement_timeout(exc):
+        return query_too_slow()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -7,6 +7,7 @@ ERROR_DESCRIPTIONS = {
     "404": "No such object (or it is not published).",
     "405": "The API is read-only.",
     "429": "Too many requests from this client; see the Retry-After and RateLimit-* headers.",
+    "503": "The query took longer than 2 s (statement_timeout); narrow it and retry.",
 }
 
 
