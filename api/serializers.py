@@ -38,7 +38,19 @@ class SourceSerializer(serializers.ModelSerializer):
         fields = ["url", "publisher", "archived_url", "accessed_on"]
 
 
-class StatementSerializer(serializers.ModelSerializer):
+class StatementLinks:
+    """`url` (the API detail) and `permalink` (the public page, the URL to cite) of a statement."""
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, statement) -> str:
+        return absolute_url(self.context.get("request"), reverse("api:statement-detail", args=[statement.pk]))
+
+    @extend_schema_field(serializers.URLField())
+    def get_permalink(self, statement) -> str:
+        return absolute_url(self.context.get("request"), reverse("statement-page", args=[statement.pk]))
+
+
+class StatementSerializer(StatementLinks, serializers.ModelSerializer):
     """A statement as the list and the detail show it. Retractions render as tombstones."""
 
     url = serializers.SerializerMethodField()
@@ -72,14 +84,6 @@ class StatementSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    @extend_schema_field(serializers.URLField())
-    def get_url(self, statement) -> str:
-        return absolute_url(self.context.get("request"), reverse("api:statement-detail", args=[statement.pk]))
-
-    @extend_schema_field(serializers.URLField())
-    def get_permalink(self, statement) -> str:
-        return absolute_url(self.context.get("request"), reverse("statement-page", args=[statement.pk]))
 
     def to_representation(self, statement):
         if statement.status == Status.RETRACTED:
@@ -229,7 +233,7 @@ class SpeakerSummarySerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class StatementSummarySerializer(serializers.Serializer):
+class StatementSummarySerializer(StatementLinks, serializers.Serializer):
     """The short form of a statement used in positions, compare and timelines."""
 
     id = serializers.IntegerField()
@@ -241,14 +245,6 @@ class StatementSummarySerializer(serializers.Serializer):
     date_precision = serializers.ChoiceField(choices=DatePrecision.choices)
     stance = serializers.ChoiceField(choices=Stance.choices)
     quote = serializers.CharField()
-
-    @extend_schema_field(serializers.URLField())
-    def get_url(self, statement) -> str:
-        return absolute_url(self.context.get("request"), reverse("api:statement-detail", args=[statement.pk]))
-
-    @extend_schema_field(serializers.URLField())
-    def get_permalink(self, statement) -> str:
-        return absolute_url(self.context.get("request"), reverse("statement-page", args=[statement.pk]))
 
 
 class StanceCountsSerializer(serializers.Serializer):

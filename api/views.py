@@ -29,6 +29,14 @@ def _ordering(name: str, *keys: tuple[str, bool]) -> tuple[str, KeysetOrdering]:
     return name, KeysetOrdering(name, keys)
 
 
+def grouped(rows, key) -> dict:
+    """Rows (from one query) grouped by key(row), for per-page serializer context."""
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    return groups
+
+
 STATEMENT_ORDERINGS = dict(
     [
         _ordering("-said_on", ("said_on", True), ("id", True)),
@@ -45,6 +53,14 @@ class PublicReadViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     and may add per-page context with `page_context(rows)` (one query, whatever the page size)."""
 
     keyset_ordering: KeysetOrdering
+    model = None  # speakers, governments, topics: public once one of their statements is
+
+    def get_queryset(self):
+        rows = self.model.objects
+        if self.detail:
+            lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+            return rows.public_one(**{self.lookup_field: lookup}).for_api()
+        return rows.public().for_api()
 
     def get_keyset_ordering(self) -> KeysetOrdering:
         return self.keyset_ordering
@@ -136,16 +152,14 @@ class StatementViewSet(StatementComparisonActions, PublicReadViewSet):
 class SpeakerViewSet(PublicReadViewSet):
     serializer_class = SpeakerSerializer
     filterset_class = SpeakerFilter
-    queryset = Speaker.objects.for_api()
+    model = Speaker
     lookup_field = "slug"
     lookup_value_regex = r"[-\w]{1,200}"
     keyset_ordering = KeysetOrdering("name", (("name", False), ("slug", False)))
 
     def page_context(self, rows):
-        roles: dict[int, list] = {}
-        for row in Statement.objects.published().filter(speaker__in=rows).roles_by_speaker():
-            roles.setdefault(row["speaker_id"], []).append(row)
-        return {"roles": roles}
+        roles = Statement.objects.published().filter(speaker__in=rows).roles_by_speaker()
+        return {"roles": grouped(roles, lambda row: row["speaker_id"])}
 
 
 @extend_schema_view(
@@ -155,7 +169,7 @@ class SpeakerViewSet(PublicReadViewSet):
 class GovernmentViewSet(PublicReadViewSet):
     serializer_class = GovernmentSerializer
     filterset_class = GovernmentFilter
-    queryset = Government.objects.for_api()
+    model = Government
     lookup_field = "code"
     lookup_value_regex = r"[A-Za-z]{2}"
     keyset_ordering = KeysetOrdering("name", (("name", False), ("code", False)))
@@ -165,10 +179,8 @@ class GovernmentViewSet(PublicReadViewSet):
         return super().get_object()
 
     def page_context(self, rows):
-        latest: dict[str, list] = {}
-        for statement in Statement.objects.published().filter(government__in=rows).latest_per_government_and_topic():
-            latest.setdefault(statement.government_id, []).append(statement)
-        return {"latest_stances": latest}
+        latest = Statement.objects.published().filter(government__in=rows).latest_per_government_and_topic()
+        return {"latest_stances": grouped(latest, lambda statement: statement.government_id)}
 
 
 @extend_schema_view(
@@ -177,7 +189,7 @@ class GovernmentViewSet(PublicReadViewSet):
 )
 class TopicViewSet(PublicReadViewSet):
     serializer_class = TopicSerializer
-    queryset = Topic.objects.for_api()
+    model = Topic
     lookup_field = "slug"
     lookup_value_regex = r"[-a-z0-9]{1,100}"
     keyset_ordering = KeysetOrdering("title", (("title", False), ("slug", False)))

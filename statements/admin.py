@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from statements import services
-from statements.models import Correction, Government, Source, Speaker, Statement, Status, Topic
+from statements.models import EDITABLE_FIELDS, Correction, Government, Source, Speaker, Statement, Status, Topic
 from statements.services.editing import corrected_fields
 
 DUPLICATE_SIMILARITY = 0.6
@@ -77,22 +77,7 @@ class StatementForm(VersionedStatementForm):
 
     class Meta:
         model = Statement
-        fields = [
-            "speaker",
-            "role",
-            "organization",
-            "government",
-            "topic",
-            "said_on",
-            "date_precision",
-            "published_on",
-            "quote",
-            "language",
-            "is_translation",
-            "stance",
-            "context",
-            "status",
-        ]
+        fields = [*EDITABLE_FIELDS, "status"]
 
     def clean(self):
         data = super().clean()

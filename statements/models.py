@@ -264,6 +264,23 @@ class CorrectionKind(models.TextChoices):
     REINSTATEMENT = "reinstatement", _("Reinstatement")
 
 
+# The fields an editor sets on a statement (the admin form; the interchange format has them all).
+EDITABLE_FIELDS = (
+    "speaker",
+    "role",
+    "organization",
+    "government",
+    "topic",
+    "said_on",
+    "date_precision",
+    "published_on",
+    "quote",
+    "language",
+    "is_translation",
+    "stance",
+    "context",
+)
+
 # What a published statement cannot change without a public correction note. The editor's own
 # `context` is not among them: fixing its typos needs no note.
 CORRECTED_FIELDS = ("quote", "speaker", "said_on", "stance", "government")

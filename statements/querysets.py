@@ -103,7 +103,8 @@ class _WithPublishedStatements(models.QuerySet):
         )
 
     def for_api(self):
-        return self.public().with_statement_count()
+        """The annotations the API shows; combine with public() (lists) or public_one() (details)."""
+        return self.with_statement_count()
 
 
 class SpeakerQuerySet(_WithPublishedStatements):
