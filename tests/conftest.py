@@ -44,3 +44,14 @@ def staff_user(django_user_model):
 def generous_rate_limit(settings):
     """Tests make many requests from one address; the rate-limit tests set their own limit."""
     settings.API_RATE_LIMIT = "1000000/minute"
+
+
+def database_url(name: str) -> str:
+    """A URL for database `name` on the server the tests use (Unix socket or TCP)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    info = connection.connection.info
+    if info.host.startswith("/"):
+        return f"postgresql://{info.user}@/{name}?host={info.host}&port={info.port}"
+    return f"postgresql://{info.user}@{info.host}:{info.port}/{name}"

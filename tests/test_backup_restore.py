@@ -13,7 +13,7 @@ from django.db import connection
 
 from statements import services
 from statements.models import Statement
-from tests.conftest import ROOT, SEED_FILE, import_file
+from tests.conftest import ROOT, SEED_FILE, database_url, import_file
 
 SNAPSHOT = """
 import json, os, django
@@ -42,16 +42,6 @@ def pg_tool(name: str) -> str:
     found = shutil.which(name)
     assert found, f"no {name} for PostgreSQL {major}"
     return found
-
-
-def database_url(name: str) -> str:
-    """A URL for database `name` on the server the tests use (a Unix socket or TCP)."""
-    connection.ensure_connection()
-    info = connection.connection.info
-    host, port, user = info.host, info.port, info.user
-    if host.startswith("/"):
-        return f"postgresql://{user}@/{name}?host={host}&port={port}"
-    return f"postgresql://{user}@{host}:{port}/{name}"
 
 
 def snapshot(url: str, urls: list[str]) -> dict:

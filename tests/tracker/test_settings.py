@@ -5,9 +5,10 @@ import subprocess
 import sys
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, database_url
 from tracker.db_router import ReplicaRouter
 
 
@@ -55,8 +56,9 @@ def test_reads_go_to_replicas_and_writes_to_the_primary():
     assert router.db_for_read(None) == "default"
 
 
-def test_deploy_check_is_clean_with_production_settings():
+def test_deploy_check_is_clean_with_production_settings(db):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | {
+        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "k" * 20 + "-production-like-secret-key-of-fifty-chars",
         "DJANGO_ALLOWED_HOSTS": "tracker.example",
