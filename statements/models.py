@@ -252,6 +252,12 @@ class Statement(TimeStamped):
             models.Index(fields=["government", "said_on"], name="statements_government_said_on"),
             models.Index(fields=["topic", "government", "said_on"], name="statements_topic_gov_said_on"),
             models.Index(fields=["speaker", "said_on"], name="statements_speaker_said_on"),
+            # "Has a published statement?" probes (public speakers, governments, topics): a probe
+            # for a row with none must not scan every published statement.
+            *(
+                models.Index(fields=[fk], condition=Q(status="published"), name=f"statements_pub_{fk}")
+                for fk in ("speaker", "government", "topic")
+            ),
         ]
 
     def __str__(self) -> str:
