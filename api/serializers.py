@@ -147,7 +147,7 @@ class SpeakerSerializer(serializers.ModelSerializer):
     """A speaker, the roles they spoke in (from published statements) and how often."""
 
     url = serializers.SerializerMethodField()
-    statement_count = serializers.IntegerField(read_only=True)
+    statement_count = serializers.SerializerMethodField()
     roles = serializers.SerializerMethodField()
 
     class Meta:
@@ -158,27 +158,30 @@ class SpeakerSerializer(serializers.ModelSerializer):
     def get_url(self, speaker) -> str:
         return absolute_url(self.context.get("request"), reverse("api:speaker-detail", args=[speaker.slug]))
 
+    def get_statement_count(self, speaker) -> int:
+        return sum(role["statement_count"] for role in self.context["roles"].get(speaker.pk, []))
+
     @extend_schema_field(SpeakerRoleSerializer(many=True))
     def get_roles(self, speaker) -> list:
         return SpeakerRoleSerializer(self.context["roles"].get(speaker.pk, []), many=True).data
 
 
 class LatestStanceSerializer(serializers.Serializer):
-    topic = serializers.CharField(source="topic.slug")
-    stance = serializers.CharField()
+    topic = serializers.CharField(help_text="Topic slug")
+    stance = serializers.ChoiceField(choices=Stance.choices)
     said_on = serializers.DateField()
     statement = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.URLField())
-    def get_statement(self, statement) -> str:
-        return absolute_url(self.context.get("request"), reverse("api:statement-detail", args=[statement.pk]))
+    def get_statement(self, latest) -> str:
+        return absolute_url(self.context.get("request"), reverse("api:statement-detail", args=[latest["statement_id"]]))
 
 
 class GovernmentSerializer(serializers.ModelSerializer):
     """A government with its statement count and latest stance per topic."""
 
     url = serializers.SerializerMethodField()
-    statement_count = serializers.IntegerField(read_only=True)
+    statement_count = serializers.SerializerMethodField()
     latest_stances = serializers.SerializerMethodField()
 
     class Meta:
@@ -189,18 +192,21 @@ class GovernmentSerializer(serializers.ModelSerializer):
     def get_url(self, government) -> str:
         return absolute_url(self.context.get("request"), reverse("api:government-detail", args=[government.code]))
 
+    def get_statement_count(self, government) -> int:
+        return self.context["summaries"][government.code]["statement_count"]
+
     @extend_schema_field(LatestStanceSerializer(many=True))
     def get_latest_stances(self, government) -> list:
-        latest = self.context["latest_stances"].get(government.code, [])
+        latest = self.context["summaries"][government.code]["latest_stances"]
         return LatestStanceSerializer(latest, many=True, context=self.context).data
 
 
 class TopicSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
-    statement_count = serializers.IntegerField(read_only=True)
-    government_count = serializers.IntegerField(read_only=True)
-    first_said_on = serializers.DateField(read_only=True)
-    last_said_on = serializers.DateField(read_only=True)
+    statement_count = serializers.SerializerMethodField()
+    government_count = serializers.SerializerMethodField()
+    first_said_on = serializers.SerializerMethodField()
+    last_said_on = serializers.SerializerMethodField()
 
     class Meta:
         model = Topic
@@ -219,6 +225,20 @@ class TopicSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.URLField())
     def get_url(self, topic) -> str:
         return absolute_url(self.context.get("request"), reverse("api:topic-detail", args=[topic.slug]))
+
+    def get_statement_count(self, topic) -> int:
+        return self.context["summaries"][topic.pk]["statement_count"]
+
+    def get_government_count(self, topic) -> int:
+        return self.context["summaries"][topic.pk]["government_count"]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_first_said_on(self, topic) -> datetime.date | None:
+        return self.context["summaries"][topic.pk]["first_said_on"]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_last_said_on(self, topic) -> datetime.date | None:
+        return self.context["summaries"][topic.pk]["last_said_on"]
 
 
 class ErrorSerializer(serializers.Serializer):

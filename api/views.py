@@ -23,6 +23,7 @@ from api.serializers import (
     TopicSerializer,
 )
 from statements.models import Government, Speaker, Statement, Topic
+from statements.positions import government_summaries, topic_summaries
 
 
 def _ordering(name: str, *keys: tuple[str, bool]) -> tuple[str, KeysetOrdering]:
@@ -59,8 +60,8 @@ class PublicReadViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
         rows = self.model.objects
         if self.detail:
             lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-            return rows.public_one(**{self.lookup_field: lookup}).for_api()
-        return rows.public().for_api()
+            return rows.public_one(**{self.lookup_field: lookup})
+        return rows.public()
 
     def get_keyset_ordering(self) -> KeysetOrdering:
         return self.keyset_ordering
@@ -179,8 +180,7 @@ class GovernmentViewSet(PublicReadViewSet):
         return super().get_object()
 
     def page_context(self, rows):
-        latest = Statement.objects.published().filter(government__in=rows).latest_per_government_and_topic()
-        return {"latest_stances": grouped(latest, lambda statement: statement.government_id)}
+        return {"summaries": government_summaries([government.code for government in rows])}
 
 
 @extend_schema_view(
@@ -190,6 +190,10 @@ class GovernmentViewSet(PublicReadViewSet):
 class TopicViewSet(PublicReadViewSet):
     serializer_class = TopicSerializer
     model = Topic
+
+    def page_context(self, rows):
+        return {"summaries": topic_summaries([topic.pk for topic in rows])}
+
     lookup_field = "slug"
     lookup_value_regex = r"[-a-z0-9]{1,100}"
     keyset_ordering = KeysetOrdering("title", (("title", False), ("slug", False)))

@@ -200,3 +200,62 @@ def timelines(*, topic: Topic, governments: list[str] | None = None) -> list[Gov
             result.append(GovernmentTimeline(Government(code=code, name=name), []))
         result[-1].changes.append(Change(said_on, previous, stance, _summary(summary)))
     return result
+
+
+# The latest (and first) step of one (topic, government) pair: one probe of the steps' index.
+_LATEST_STEP = """
+    SELECT * FROM statements_positionstep AS p
+    WHERE p.topic_id = {topic} AND p.government_id = {government}
+    ORDER BY p.said_on DESC, p.tie_date DESC, p.statement_id DESC LIMIT 1
+"""
+_FIRST_STEP = """
+    SELECT p.said_on FROM statements_positionstep AS p
+    WHERE p.topic_id = {topic} AND p.government_id = {government}
+    ORDER BY p.said_on, p.tie_date, p.statement_id LIMIT 1
+"""
+_TOTAL = "p.welcoming_count + p.conditional_count + p.restrictive_count + p.neutral_count"
+
+
+def government_summaries(codes: list[str]) -> dict[str, dict]:
+    """Per government: its published statement count and its latest stance on each topic.
+
+    One query of (governments × topics) index probes, whatever the number of statements.
+    """
+    sql = f"""
+        SELECT g.code, t.slug, p.stance, p.said_on, p.statement_id, {_TOTAL}
+        FROM unnest(%(codes)s::text[]) AS g(code) CROSS JOIN statements_topic AS t
+        CROSS JOIN LATERAL ({_LATEST_STEP.format(topic="t.id", government="g.code")}) AS p
+        ORDER BY g.code, t.slug
+    """
+    summaries: dict[str, dict] = {code: {"statement_count": 0, "latest_stances": []} for code in codes}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"codes": list(codes)})
+        for code, slug, stance, said_on, statement_id, total in cursor.fetchall():
+            summaries[code]["statement_count"] += total
+            summaries[code]["latest_stances"].append(
+                {"topic": slug, "stance": stance, "said_on": said_on, "statement_id": statement_id}
+            )
+    return summaries
+
+
+def topic_summaries(topic_ids: list[int]) -> dict[int, dict]:
+    """Per topic: statements, governments, first and last said_on (published), in one query."""
+    sql = f"""
+        SELECT t.id, count(*), sum({_TOTAL}), min(f.said_on), max(p.said_on)
+        FROM unnest(%(ids)s::bigint[]) AS t(id) CROSS JOIN statements_government AS g
+        CROSS JOIN LATERAL ({_LATEST_STEP.format(topic="t.id", government="g.code")}) AS p
+        CROSS JOIN LATERAL ({_FIRST_STEP.format(topic="t.id", government="g.code")}) AS f
+        GROUP BY t.id
+    """
+    empty = {"statement_count": 0, "government_count": 0, "first_said_on": None, "last_said_on": None}
+    summaries = {topic_id: dict(empty) for topic_id in topic_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"ids": list(topic_ids)})
+        for topic_id, governments, statements, first, last in cursor.fetchall():
+            summaries[topic_id] = {
+                "statement_count": statements,
+                "government_count": governments,
+                "first_said_on": first,
+                "last_said_on": last,
+            }
+    return summaries
