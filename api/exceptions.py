@@ -19,20 +19,20 @@ def error_body(errors: dict[str, list[str]]) -> dict:
     }
 
 
-def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     """Turn DRF's nested error detail into {"name": ["message"]}; non-field errors go under "detail"."""
     if isinstance(detail, dict):
         out: dict[str, list[str]] = {}
         for key, value in detail.items():
             name = "detail" if key in ("non_field_errors", "__all__") else f"{prefix}{key}"
-            for sub_key, messages in _flatten(value, "").items():
+            for sub_key, messages in flatten_errors(value, "").items():
                 full = name if sub_key == "detail" else f"{name}.{sub_key}"
                 out.setdefault(full, []).extend(messages)
         return out
     if isinstance(detail, list):
         out = {}
         for item in detail:
-            for key, messages in _flatten(item, prefix).items():
+            for key, messages in flatten_errors(item, prefix).items():
                 out.setdefault(key, []).extend(messages)
         return out
     return {prefix or "detail": [str(detail)]}
@@ -64,7 +64,9 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    response.data = error_body(_flatten(exc.detail if isinstance(exc, exceptions.APIException) else response.data))
+    response.data = error_body(
+        flatten_errors(exc.detail if isinstance(exc, exceptions.APIException) else response.data)
+    )
     return response
 
 

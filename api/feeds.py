@@ -1,12 +1,125 @@
-"""Atom feeds. Django's syndication framework escapes every user-entered string for XML."""
+"""Feeds: statements (Atom, RSS, JSON Feed 1.1, every statement filter) and corrections (Atom).
+
+Feed readers read Atom <summary type="html"> and RSS <description> as HTML after XML
+decoding, so every user-entered string going there is HTML-escaped first (Django's feed
+writer only XML-escapes). Titles are plain text. Unknown query parameters (utm_source …) are
+ignored, as feed readers and newsletters add them; a bad value of a known filter is a 400.
+"""
 
 from django.contrib.syndication.views import Feed
+from django.http import JsonResponse
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+from rest_framework.exceptions import ValidationError
 
-from statements.models import Correction, Status
+from api.exceptions import error_body, flatten_errors
+from api.filters import StatementFilter
+from statements.models import Correction, Statement, Status
 
 FEED_LENGTH = 50
+
+
+def filtered_statements(request):
+    """The latest published statements matching the request's statement filters (strict values)."""
+    known = {name: values for name, values in request.GET.lists() if name in StatementFilter.base_filters}
+    data = request.GET.copy()
+    for name in list(data):
+        if name not in known:
+            del data[name]
+    filterset = StatementFilter(data, queryset=Statement.objects.published().for_feed(), request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs.order_by("-said_on", "-id")[:FEED_LENGTH]
+
+
+def entry_title(statement) -> str:
+    """ "Speaker (Government): stance" (SPEC §6)."""
+    return f"{statement.speaker.name} ({statement.government.name}): {statement.stance}"
+
+
+def bad_request(exc: ValidationError) -> JsonResponse:
+    return JsonResponse(error_body(flatten_errors(exc.detail)), status=400)
+
+
+class StatementsFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Statement tracker: what governments say about asylum"
+    subtitle = "Official statements on admitting asylum seekers, verbatim and sourced, newest first."
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except ValidationError as exc:
+            return bad_request(exc)
+
+    def get_object(self, request, *args, **kwargs):
+        return request
+
+    def link(self):
+        return "/api/v1/statements/"
+
+    def items(self, request):
+        return filtered_statements(request)
+
+    def item_title(self, statement) -> str:
+        return entry_title(statement)
+
+    def item_description(self, statement) -> str:
+        return escape(statement.quote)  # the quote as text
+
+    def item_link(self, statement) -> str:
+        return reverse("statement-page", args=[statement.pk])
+
+    def item_author_name(self, statement) -> str:
+        return statement.speaker.name
+
+    def item_pubdate(self, statement):
+        return statement.created_at
+
+    def item_updateddate(self, statement):
+        return statement.updated_at
+
+    def item_categories(self, statement):
+        return [statement.stance, statement.government.code, statement.topic.slug]
+
+
+class StatementsRssFeed(StatementsFeed):
+    feed_type = Rss201rev2Feed
+    description = StatementsFeed.subtitle
+
+
+def statements_json_feed(request):
+    """JSON Feed 1.1 of the same entries."""
+    try:
+        statements = list(filtered_statements(request))
+    except ValidationError as exc:
+        return bad_request(exc)
+    page = request.build_absolute_uri
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": StatementsFeed.title,
+        "description": StatementsFeed.subtitle,
+        "home_page_url": page("/api/v1/statements/"),
+        "feed_url": page(),
+        "language": "en",
+        "items": [
+            {
+                "id": page(reverse("statement-page", args=[s.pk])),
+                "url": page(reverse("statement-page", args=[s.pk])),
+                "title": entry_title(s),
+                "content_text": s.quote,
+                "date_published": s.created_at.isoformat(),
+                "date_modified": s.updated_at.isoformat(),
+                "authors": [{"name": s.speaker.name}],
+                "language": s.language,
+                "tags": [s.stance, s.government.code, s.topic.slug],
+                "external_url": s.sources.all()[0].url if s.sources.all() else None,
+            }
+            for s in statements
+        ],
+    }
+    return JsonResponse(feed, content_type="application/feed+json", json_dumps_params={"ensure_ascii": False})
 
 
 class CorrectionsFeed(Feed):
@@ -33,7 +146,7 @@ class CorrectionsFeed(Feed):
 
     def item_description(self, correction: Correction) -> str:
         fields = f" (corrected: {', '.join(correction.fields)})" if correction.fields else ""
-        return f"{correction.note}{fields}"
+        return escape(f"{correction.note}{fields}")
 
     def item_link(self, correction: Correction) -> str:
         return reverse("statement-page", args=[correction.statement_id])

@@ -34,7 +34,8 @@ def test_corrections_feed_lists_corrections_and_retractions(db, staff_user, clie
     assert entries[0][0].startswith("Retraction: ") and entries[0][1] == "The source withdrew the interview."
     assert entries[1] == (
         f"Correction: Nancy Faeser (Germany), {corrected.said_on}",
-        'Checked against "FAS" & Spiegel <b>. (corrected: quote)',
+        # Summaries are HTML to feed readers: the note arrives as escaped text, not markup.
+        "Checked against &quot;FAS&quot; &amp; Spiegel &lt;b&gt;. (corrected: quote)",
         f"http://testserver/statements/{corrected.pk}/",
     )
     assert len(entries) == 2  # nothing about drafts
