@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from api import comparison, views
+from api import comparison, exports, views
 
 app_name = "api"
 
@@ -14,6 +14,8 @@ router.register("governments", views.GovernmentViewSet, basename="government")
 router.register("topics", views.TopicViewSet, basename="topic")
 
 urlpatterns = [
+    path("statements/export.csv", exports.StatementCsvExport.as_view(), name="statements-export-csv"),
+    path("statements/export.jsonl", exports.StatementJsonlExport.as_view(), name="statements-export-jsonl"),
     path("positions/", comparison.PositionsView.as_view(), name="positions"),
     path("positions/timeline/", comparison.TimelineView.as_view(), name="positions-timeline"),
     *router.urls,

@@ -55,10 +55,21 @@ def public_outputs(client, draft, retracted) -> dict[str, bytes]:
         f"/api/v1/positions/timeline/?topic={topic}",
         "/api/v1/schema/?format=json",
         "/feeds/corrections.atom",
+        "/feeds/statements.atom",
+        "/feeds/statements.rss",
+        "/feeds/statements.json",
+        f"/feeds/statements.atom?q={SECRET}",
+        "/api/v1/statements/export.csv",
+        "/api/v1/statements/export.jsonl",
+        f"/api/v1/statements/export.csv?q={SECRET}",
         f"/statements/{draft.pk}/",
         f"/statements/{retracted.pk}/",
     ]
-    return {url: client.get(url).content for url in urls}
+    return {url: _content(client.get(url)) for url in urls}
+
+
+def _content(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def test_no_public_output_carries_a_draft_or_a_retracted_quote(leaky, client):

@@ -8,7 +8,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from api.exceptions import json_not_found
-from api.feeds import CorrectionsFeed
+from api.feeds import CorrectionsFeed, StatementsFeed, StatementsRssFeed, statements_json_feed
 from api.pages import statement_page
 from api.views import SchemaView
 
@@ -21,6 +21,9 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     re_path(r"^api(?:/[\s\S]*)?$", json_not_found),  # [\s\S]: a path may hold a newline
     path("statements/<int:pk>/", statement_page, name="statement-page"),
+    path("feeds/statements.atom", StatementsFeed(), name="statements-feed-atom"),
+    path("feeds/statements.rss", StatementsRssFeed(), name="statements-feed-rss"),
+    path("feeds/statements.json", statements_json_feed, name="statements-feed-json"),
     path("feeds/corrections.atom", CorrectionsFeed(), name="corrections-feed"),
 ]
 

@@ -1,0 +1,79 @@
+"""Exports: CSV and the interchange format, streamed, filtered, lossless."""
+
+import csv
+import io
+
+from django.http import StreamingHttpResponse
+
+from statements.models import Government, Source, Speaker, Statement, Topic
+from tests.conftest import import_text
+from tests.factories import StatementFactory
+
+
+def body(response) -> str:
+    assert isinstance(response, StreamingHttpResponse)
+    return b"".join(response.streaming_content).decode()
+
+
+def test_csv_export_of_the_us_remarks(seeded, client):
+    response = client.get("/api/v1/statements/export.csv", {"government": "US"})
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="statements.csv"'
+    rows = list(csv.DictReader(io.StringIO(body(response))))
+    assert [(r["said_on"], r["stance"]) for r in rows] == [
+        ("2022-09-23", "neutral"),
+        ("2022-09-26", "conditional"),
+        ("2022-09-27", "welcoming"),
+    ]
+    last = Statement.objects.get(government="US", said_on="2022-09-27")
+    assert rows[2]["quote"] == last.quote and rows[2]["speaker_name"] == "Karine Jean-Pierre"
+    assert rows[2]["permalink"] == f"http://testserver/statements/{last.pk}/"
+    assert rows[2]["source_urls"] == last.sources.get().url
+
+
+def test_jsonl_export_reimports_losslessly(seeded, client):
+    exported = body(client.get("/api/v1/statements/export.jsonl"))
+    before = sorted(Statement.objects.values_list("speaker__name", "said_on", "quote", "stance", "government_id"))
+
+    Source.objects.all().delete()
+    Statement.objects.all().delete()
+    Speaker.objects.all().delete()
+    Government.objects.all().delete()
+    Topic.objects.all().delete()
+    report = import_text(exported)
+
+    assert report.ok and report.created == 44
+    after = sorted(Statement.objects.values_list("speaker__name", "said_on", "quote", "stance", "government_id"))
+    assert after == before
+
+
+def test_exports_take_every_filter_and_never_drafts(seeded, client):
+    StatementFactory(status="draft", quote="zqx draft")
+    params = {"stance": "restrictive", "said_after": "2022-09-21", "said_before": "2022-09-30", "q": "visa"}
+
+    rows = list(csv.DictReader(io.StringIO(body(client.get("/api/v1/statements/export.csv", params)))))
+    lines = body(client.get("/api/v1/statements/export.jsonl", params)).splitlines()
+
+    expected = Statement.objects.published().search("visa").filter(stance="restrictive")
+    expected = expected.filter(said_on__range=("2022-09-21", "2022-09-30"))
+    assert len(rows) == len(lines) == expected.count() > 0
+    assert "zqx" not in body(client.get("/api/v1/statements/export.csv"))
+
+
+def test_export_errors_are_json_400s(seeded, client):
+    assert client.get("/api/v1/statements/export.csv", {"stanse": "x"}).status_code == 400
+    assert client.get("/api/v1/statements/export.jsonl", {"government": "XX"}).json() == {
+        "errors": {"government": ["'XX' is not a government code (ISO 3166-1 alpha-2, EU or UN)."]}
+    }
+    assert client.get("/api/v1/statements/export.csv", {"page_size": "10"}).status_code == 400
+
+
+def test_exports_read_in_chunks_with_constant_queries(db, client, django_assert_max_num_queries):
+    for n in range(30):
+        StatementFactory(quote=f"Row {n}")
+    response = client.get("/api/v1/statements/export.csv")
+
+    with django_assert_max_num_queries(4):  # one cursor, and sources once per chunk
+        rows = body(response).splitlines()
+    assert len(rows) == 31
