@@ -366,5 +366,6 @@ def source_to_record(source) -> dict:
 
 
 def dumps(record: dict) -> str:
-    """One line of the format: UTF-8 text as is (no \\u escapes), as in the seed files."""
-    return json.dumps(record, ensure_ascii=False)
+    """One line of the format: UTF-8 text as is, as in the seed files, except U+2028 and U+2029,
+    which many line readers (Python's splitlines, JavaScript) take for line breaks."""
+    return json.dumps(record, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
