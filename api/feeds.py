@@ -14,23 +14,15 @@ from django.utils.html import escape
 from rest_framework.exceptions import ValidationError
 
 from api.exceptions import error_body, flatten_errors
-from api.filters import StatementFilter
+from api.filters import filter_leniently
 from statements.models import Correction, Statement, Status
 
 FEED_LENGTH = 50
 
 
-def filtered_statements(request):
-    """The latest published statements matching the request's statement filters (strict values)."""
-    known = {name: values for name, values in request.GET.lists() if name in StatementFilter.base_filters}
-    data = request.GET.copy()
-    for name in list(data):
-        if name not in known:
-            del data[name]
-    filterset = StatementFilter(data, queryset=Statement.objects.published().for_feed(), request=request)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs.order_by("-said_on", "-id")[:FEED_LENGTH]
+def filtered_statements(request, limit: int = FEED_LENGTH):
+    """The latest published statements matching the request's statement filters."""
+    return filter_leniently(request, Statement.objects.published().for_feed()).order_by("-said_on", "-id")[:limit]
 
 
 def entry_title(statement) -> str:

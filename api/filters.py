@@ -316,3 +316,19 @@ class GovernmentFilter(django_filters.FilterSet):
     class Meta:
         model = Government
         fields = ["kind"]
+
+
+def filter_leniently(request, queryset):
+    """Apply the statement filters of a page, feed or embed request to `queryset`.
+
+    Unlike the API, these ignore parameters they do not know (browsers, feed readers and
+    newsletters add utm_source and the like), but a bad value of a known filter is a 400.
+    """
+    data = request.GET.copy()
+    for name in list(data):
+        if name not in StatementFilter.base_filters:
+            del data[name]
+    filterset = StatementFilter(data, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs

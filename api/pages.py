@@ -1,10 +1,64 @@
-"""Public HTML pages: the statement permalink that citations and the API's `permalink` point to."""
+"""Public HTML pages: a statement's permalink (what citations point to) and the positions grid."""
 
-from django.http import Http404
-from django.shortcuts import render
+import json
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from api.serializers import citation
-from statements.models import Statement, Status
+from statements.models import SpeakerKind, Statement, Status, Topic
+from statements.positions import positions_as_of, positions_summary
+
+# JSON inside <script> must not be able to close the element or open a comment.
+_SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_for_script(data) -> str:
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE))
+
+
+def site_root(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def oembed_url(request, page_url: str) -> str:
+    return f"{reverse('oembed')}?{urlencode({'url': page_url, 'format': 'json'})}"
+
+
+def bad_request(message: str) -> HttpResponseBadRequest:
+    return HttpResponseBadRequest(f"<!doctype html><title>Bad request</title><p>{escape(message)}</p>")
+
+
+def quotation_jsonld(statement, permalink: str) -> dict:
+    """schema.org Quotation: who said what, when, based on which source."""
+    sources = list(statement.sources.all())
+    creator_type = "Person" if statement.speaker.kind == SpeakerKind.PERSON else "Organization"
+    creator = {"@type": creator_type, "name": statement.speaker.name}
+    if creator_type == "Person":
+        creator["jobTitle"] = statement.role
+        creator["worksFor"] = {"@type": "GovernmentOrganization", "name": statement.organization}
+    if statement.speaker.wikidata_id:
+        creator["sameAs"] = f"https://www.wikidata.org/wiki/{statement.speaker.wikidata_id}"
+    return {
+        "@context": "https://schema.org",
+        "@type": "Quotation",
+        "@id": permalink,
+        "url": permalink,
+        "text": statement.quote,
+        "inLanguage": statement.language,
+        "creator": creator,
+        "dateCreated": statement.said_on.isoformat(),
+        "isBasedOn": sources[0].url if sources else None,
+        "citation": [source.url for source in sources],
+        "about": statement.topic.title,
+        "spatialCoverage": {"@type": "Country", "name": statement.government.name},
+    }
 
 
 def statement_page(request, pk: int):
@@ -18,8 +72,42 @@ def statement_page(request, pk: int):
         return render(
             request, "api/statement_retracted.html", {"statement": statement, "permalink": permalink}, status=410
         )
-    return render(
-        request,
-        "api/statement.html",
-        {"statement": statement, "citation": citation(statement, permalink), "permalink": permalink},
-    )
+    context = {
+        "statement": statement,
+        "citation": citation(statement, permalink),
+        "permalink": permalink,
+        "oembed_url": oembed_url(request, permalink),
+        "jsonld": json_for_script(quotation_jsonld(statement, permalink)),
+    }
+    return render(request, "api/statement.html", context)
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+
+def parse_as_of(request):
+    """The as_of of a page or embed (default today, UTC); None when the value is bad."""
+    form = AsOfForm({"as_of": request.GET.get("as_of", "")})
+    if not form.is_valid():
+        return None
+    return form.cleaned_data["as_of"] or timezone.now().date()
+
+
+def positions_context(request, slug: str) -> dict | None:
+    topic = get_object_or_404(Topic.objects.public_one(slug=slug))
+    as_of = parse_as_of(request)
+    if as_of is None:
+        return None
+    positions = positions_as_of(topic=topic, as_of=as_of)
+    return {"topic": topic, "as_of": as_of, "positions": positions, "summary": positions_summary(positions, as_of)}
+
+
+def positions_page(request, slug: str):
+    """The positions grid: one row per government, coloured and named by stance, with a date control."""
+    context = positions_context(request, slug)
+    if context is None:
+        return bad_request("as_of must be a date as YYYY-MM-DD.")
+    permalink = request.build_absolute_uri(f"{request.path}?as_of={context['as_of']:%Y-%m-%d}")
+    context |= {"permalink": permalink, "oembed_url": oembed_url(request, permalink), "site": ""}
+    return render(request, "api/positions.html", context)

@@ -7,9 +7,10 @@ from django.http import HttpResponse
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from api.embeds import embed_positions, embed_statement, embed_statements, oembed
 from api.exceptions import json_not_found
 from api.feeds import CorrectionsFeed, StatementsFeed, StatementsRssFeed, statements_json_feed
-from api.pages import statement_page
+from api.pages import positions_page, statement_page
 from api.views import SchemaView
 
 urlpatterns = [
@@ -21,6 +22,11 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     re_path(r"^api(?:/[\s\S]*)?$", json_not_found),  # [\s\S]: a path may hold a newline
     path("statements/<int:pk>/", statement_page, name="statement-page"),
+    path("positions/<slug:slug>/", positions_page, name="positions-page"),
+    path("embed/statements/<int:pk>/", embed_statement, name="embed-statement"),
+    path("embed/statements/", embed_statements, name="embed-statements"),
+    path("embed/positions/<slug:slug>/", embed_positions, name="embed-positions"),
+    path("oembed", oembed, name="oembed"),
     path("feeds/statements.atom", StatementsFeed(), name="statements-feed-atom"),
     path("feeds/statements.rss", StatementsRssFeed(), name="statements-feed-rss"),
     path("feeds/statements.json", statements_json_feed, name="statements-feed-json"),
