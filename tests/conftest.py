@@ -23,6 +23,16 @@ def import_text(text: str, **kwargs):
     return statements_import(parsed=parsed, source_label="test.jsonl", **kwargs)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Web requests get a 2 s statement timeout; creating and dropping test databases can take
+    longer on a loaded machine. Tests use 30 s (the 503 test sets its own, tighter limit)."""
+    from django.db import connections
+
+    for alias in connections:
+        connections[alias].settings_dict["OPTIONS"]["options"] = "-c statement_timeout=30000"
+
+
 @pytest.fixture
 def seeded(db):
     report = import_file(SEED_FILE)

@@ -6,7 +6,8 @@
   const pymId = params.get("childId") || window.name || "tracker";
   let last = 0;
   function report() {
-    const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    // The body's own height (as Pym.js measures it), not the viewport-sized <html> box.
+    const height = Math.ceil(document.body.getBoundingClientRect().height);
     if (height === last) return;
     last = height;
     const parent = window.parent;
@@ -17,6 +18,6 @@
   }
   window.addEventListener("load", report);
   window.addEventListener("resize", report);
-  if (window.ResizeObserver) new ResizeObserver(report).observe(document.documentElement);
+  if (window.ResizeObserver) new ResizeObserver(report).observe(document.body);
   report();
 })();

@@ -1,0 +1,133 @@
+"""Embeds in a real browser: headless Chromium (Debian's) driven by Playwright, against a live server.
+
+A page on another origin embeds a statement card and the positions grid with the oEmbed
+snippets. Screenshots go to artifacts/screenshots/ (git-ignored) for people to look at.
+"""
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from statements.models import Statement
+from tests.conftest import ROOT, SEED_FILE, import_file
+from tests.factories import StatementFactory
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+HOSTILE = "<img src=x onerror=alert(1)></blockquote><script>alert(2)</script>"
+GRID_PAGE = "/positions/russian-mobilisation-2022/?as_of=2022-09-27"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+if not CHROMIUM and not os.environ.get("CI"):
+    pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it", allow_module_level=True)
+
+
+def oembed_html(live_url: str, page: str, **params) -> str:
+    query = urllib.parse.urlencode({"url": f"{live_url}{page}", "format": "json", **params})
+    with urllib.request.urlopen(f"{live_url}/oembed?{query}", timeout=10) as response:
+        return json.loads(response.read())["html"]
+
+
+@pytest.fixture
+def host_page(tmp_path):
+    """A static web server on 127.0.0.1 (the live server is on localhost: another origin)."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield tmp_path, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test around
+    # it are still synchronous, so Django's guard against ORM use in async code does not apply.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+def test_a_news_page_embeds_a_card_and_the_grid(transactional_db, live_server, host_page, browser):
+    import_file(SEED_FILE)
+    remark = Statement.objects.get(government="US", said_on="2022-09-27")
+    hostile = StatementFactory(quote=HOSTILE, topic=remark.topic)
+    live = live_server.url.replace("127.0.0.1", "localhost")
+    folder, host = host_page
+    (folder / "favicon.ico").write_bytes(b"")
+    (folder / "article.html").write_text(
+        "<!doctype html><html><body><h1>A news article</h1>"
+        f"<div id=card>{oembed_html(live, f'/statements/{remark.pk}/', maxheight=200)}</div>"
+        f"<div id=grid>{oembed_html(live, GRID_PAGE, maxheight=150)}</div>"
+        f"<div id=hostile>{oembed_html(live, f'/statements/{hostile.pk}/', maxheight=120)}</div>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    page = browser.new_page(viewport={"width": 900, "height": 900})
+    problems, dialogs = [], []
+    page.on("console", lambda message: message.type in ("error", "warning") and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    page.goto(f"{host}/article.html", wait_until="load")
+
+    card = page.frame_locator("#card iframe")
+    assert "we welcome any folks who are seeking asylum" in card.locator("blockquote").inner_text(timeout=10_000)
+    assert card.locator(".stance").first.inner_text() == "welcoming"
+    grid = page.frame_locator("#grid iframe")
+    stances = {
+        code: grid.locator(f'tr[data-government="{code}"]').get_attribute("data-stance")
+        for code in ("US", "DE", "FI", "PL")
+    }
+    assert stances == {"US": "welcoming", "DE": "welcoming", "FI": "restrictive", "PL": "restrictive"}
+    # The iframes follow their content's height (the embed's messages, the host snippet's lines).
+    page.wait_for_function("Number(document.querySelector('#grid iframe').height) > 400", timeout=10_000)
+    # ... exactly: the host's iframe is as tall as the embed's content, so the last row shows.
+    content = grid.locator("body").evaluate("body => Math.ceil(body.getBoundingClientRect().height)")
+    page.wait_for_function(f"Number(document.querySelector('#grid iframe').height) === {content}", timeout=10_000)
+    page.wait_for_function("Number(document.querySelector('#card iframe').height) !== 200", timeout=10_000)
+    hostile_text = page.frame_locator("#hostile iframe").locator("blockquote").inner_text()
+    assert hostile_text == HOSTILE  # shown as text, never run
+    assert dialogs == [] and problems == []
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "article-with-embeds.png"), full_page=True)
+    page.goto(f"{live}/positions/russian-mobilisation-2022/?as_of=2022-09-27")
+    page.screenshot(path=str(SCREENSHOTS / "positions-page.png"), full_page=True)
+    page.goto(f"{live}/statements/{remark.pk}/")
+    page.screenshot(path=str(SCREENSHOTS / "statement-page.png"), full_page=True)
+    assert problems == []
+
+
+def test_pages_other_than_embeds_refuse_to_be_framed(transactional_db, live_server, host_page, browser):
+    statement = StatementFactory()
+    live = live_server.url.replace("127.0.0.1", "localhost")
+    folder, host = host_page
+    (folder / "frame.html").write_text(
+        f'<!doctype html><iframe id="page" src="{live}/statements/{statement.pk}/"></iframe>', encoding="utf-8"
+    )
+    page = browser.new_page()
+
+    with page.expect_console_message(lambda message: "frame" in message.text.lower(), timeout=10_000) as refusal:
+        page.goto(f"{host}/frame.html", wait_until="load")
+
+    assert "refused" in refusal.value.text.lower() or "frame-ancestors" in refusal.value.text
+    assert page.frame_locator("#page").locator("blockquote").count() == 0  # not rendered inside the frame
