@@ -150,3 +150,13 @@ def test_drafts_are_not_embeddable(db, client):
 
     assert client.get(f"/embed/statements/{draft.pk}/").status_code == 404
     assert client.get("/oembed", {"url": f"http://testserver/statements/{draft.pk}/"}).status_code == 404
+
+
+def test_cors_is_open_on_oembed_and_closed_on_pages(seeded, client):
+    statement = Statement.objects.first()
+    origin = {"HTTP_ORIGIN": "https://news.example"}
+
+    oembed = client.get("/oembed", {"url": f"http://testserver/statements/{statement.pk}/"}, **origin)
+    assert oembed["Access-Control-Allow-Origin"] == "*" and "Access-Control-Allow-Credentials" not in oembed
+    for page in (f"/statements/{statement.pk}/", f"/embed/statements/{statement.pk}/", f"/positions/{TOPIC}/"):
+        assert "Access-Control-Allow-Origin" not in client.get(page, **origin)
