@@ -20,6 +20,7 @@ from rest_framework.exceptions import ValidationError
 
 from api.exceptions import error_body, flatten_errors
 from api.feeds import filtered_statements
+from api.filters import StatementFilter
 from api.pages import bad_request, positions_context, site_root
 from statements.models import Statement, Topic
 
@@ -49,7 +50,8 @@ def embed_statements(request):
         statements = list(filtered_statements(request, limit=int(limit)))
     except ValidationError as exc:
         return bad_request("; ".join(f"{k}: {' '.join(v)}" for k, v in flatten_errors(exc.detail).items()))
-    query = urlencode([(k, v) for k, v in request.GET.items() if k != "limit"])
+    # The link to the full list carries the filters only: the API refuses parameters it does not know.
+    query = urlencode([(k, v) for k, v in request.GET.items() if k in StatementFilter.base_filters])
     context = {"kind": "list", "statements": statements, "site": site_root(request), "query": query}
     return render(request, "api/embed.html", context)
 

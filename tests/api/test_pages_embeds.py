@@ -89,6 +89,9 @@ def test_list_embed_takes_filters_and_a_limit(seeded, client):
     html = client.get("/embed/statements/", {"government": "DE,FI", "limit": "3", "utm_campaign": "x"}).content.decode()
 
     assert html.count('<article class="card"') == 3
+    more = re.search(r'href="(http://testserver/api/v1/statements/\?[^"]*)">More', html).group(1)
+    assert "utm_campaign" not in more and "limit" not in more
+    assert client.get(more.replace("http://testserver", "").replace("&amp;", "&")).status_code == 200
     assert client.get("/embed/statements/", {"limit": "21"}).status_code == 400
     assert client.get("/embed/statements/", {"stance": "welcomin"}).status_code == 400
     assert client.get("/embed/statements/").content.decode().count('<article class="card"') == 5
