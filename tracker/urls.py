@@ -2,9 +2,12 @@
 
 import os
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path, re_path
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from api.embeds import embed_positions, embed_statement, embed_statements, oembed
@@ -13,11 +16,18 @@ from api.feeds import CorrectionsFeed, StatementsFeed, StatementsRssFeed, statem
 from api.pages import positions_page, statement_page
 from api.views import SchemaView
 
+# The one inline style Swagger UI (drf-spectacular-sidecar, pinned) applies.
+SWAGGER_STYLE = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
+DOCS_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_HASHES, SWAGGER_STYLE]}
+
 urlpatterns = [
     path(os.environ.get("DJANGO_ADMIN_URL", "admin/"), admin.site.urls),
     path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),
-    # The split view serves its start-up script as a file, so the strict CSP holds.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file, so the strict CSP holds; Swagger UI
+    # then applies one inline style, allowed by its hash alone (no 'unsafe-inline').
+    path(
+        "api/docs/", csp_override(DOCS_CSP)(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"
+    ),
     path("healthz", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
     path("api/v1/", include("api.urls")),
     re_path(r"^api(?:/[\s\S]*)?$", json_not_found),  # [\s\S]: a path may hold a newline

@@ -131,3 +131,18 @@ def test_pages_other_than_embeds_refuse_to_be_framed(transactional_db, live_serv
 
     assert "refused" in refusal.value.text.lower() or "frame-ancestors" in refusal.value.text
     assert page.frame_locator("#page").locator("blockquote").count() == 0  # not rendered inside the frame
+
+
+def test_the_api_docs_work_offline_under_the_strict_csp(transactional_db, live_server, browser):
+    page = browser.new_page()
+    problems = []
+    page.on("console", lambda message: message.type in ("error", "warning") and problems.append(message.text))
+    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+
+    page.goto(f"{live_server.url}/api/docs/", wait_until="networkidle")
+
+    page.wait_for_selector(".opblock", timeout=15_000)
+    assert page.locator(".opblock").count() >= 14  # every operation, from the local schema
+    assert problems == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "api-docs.png"))
