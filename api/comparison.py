@@ -16,7 +16,15 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.filters import CSVField, DateField, StatementFilter, choice_cleaner, clean_government, clean_slug
+from api.filters import (
+    CSVField,
+    DateField,
+    StatementFilter,
+    choice_cleaner,
+    clean_government,
+    clean_slug,
+    filter_strictly,
+)
 from api.params import filterset_query_params, form_query_params, parse_query_params
 from api.serializers import (
     CompareSerializer,
@@ -185,9 +193,7 @@ class StatementComparisonActions:
     @action(detail=False, methods=["get"], pagination_class=None)
     def stats(self, request):
         params = parse_query_params(request, StatsParams, extra=filterset_query_params(StatementFilter))
-        filterset = StatementFilter(request.query_params, queryset=Statement.objects.published(), request=request)
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
+        filterset = filter_strictly(request, Statement.objects.published())
         queryset, filters = filterset.qs, filterset.form.cleaned_data
         try:
             results = statement_counts(

@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
-from api.filters import StatementFilter
+from api.filters import StatementFilter, filter_strictly
 from api.params import StrictQueryParamsMixin
 from statements.models import Statement
 from statements.services import statements_export_lines
@@ -90,17 +89,12 @@ class StatementExport(StrictQueryParamsMixin, APIView):
     media_type = ""
     filename = ""
 
-    def filtered(self, request):
-        filterset = StatementFilter(request.query_params, queryset=Statement.objects.published(), request=request)
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        return filterset.qs
-
     def stream(self, request, queryset):
         raise NotImplementedError
 
     def get(self, request):
-        response = StreamingHttpResponse(self.stream(request, self.filtered(request)), content_type=self.media_type)
+        statements = filter_strictly(request, Statement.objects.published()).qs
+        response = StreamingHttpResponse(self.stream(request, statements), content_type=self.media_type)
         response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
         return response
 

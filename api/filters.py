@@ -318,6 +318,17 @@ class GovernmentFilter(django_filters.FilterSet):
         fields = ["kind"]
 
 
+def filter_strictly(request, queryset) -> StatementFilter:
+    """The API's statement filters, validated: a bad value is a 400 naming the parameter.
+
+    (Unknown parameters were already refused by the view's strict-parameter check.)
+    """
+    filterset = StatementFilter(request.query_params, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset
+
+
 def filter_leniently(request, queryset):
     """Apply the statement filters of a page, feed or embed request to `queryset`.
 
