@@ -193,15 +193,14 @@ class StatementComparisonActions:
     @action(detail=False, methods=["get"], pagination_class=None)
     def stats(self, request):
         params = parse_query_params(request, StatsParams, extra=filterset_query_params(StatementFilter))
-        filterset = filter_strictly(request, Statement.objects.published())
-        queryset, filters = filterset.qs, filterset.form.cleaned_data
+        selection = filter_strictly(request)
         try:
             results = statement_counts(
-                queryset,
+                Statement.objects.filter(selection.condition()),
                 group_by=params["group_by"],
                 bucket=params["bucket"] or None,
-                said_after=filters.get("said_after"),
-                said_before=filters.get("said_before"),
+                said_after=selection.said_after,
+                said_before=selection.said_before,
             )
         except TooManyRows as exc:
             raise ValidationError({"bucket" if params["bucket"] else "group_by": [str(exc)]}) from exc

@@ -19,8 +19,7 @@ from django.views.decorators.csp import csp_override
 from rest_framework.exceptions import ValidationError
 
 from api.exceptions import error_body, flatten_errors
-from api.feeds import filtered_statements
-from api.filters import StatementFilter
+from api.filters import StatementFilter, filter_leniently
 from api.pages import bad_request, positions_context, site_root
 from statements.models import Statement, Topic
 
@@ -47,7 +46,11 @@ def embed_statements(request):
     if not re.fullmatch(r"[0-9]{1,2}", limit) or not 1 <= int(limit) <= MAX_LIST:
         return bad_request(f"limit must be a whole number from 1 to {MAX_LIST}.")
     try:
-        statements = list(filtered_statements(request, limit=int(limit)))
+        selection = filter_leniently(request)
+        # Model instances: the card template is the statement page's too.
+        statements = list(
+            Statement.objects.filter(selection.condition()).for_api().order_by("-said_on", "-id")[: int(limit)]
+        )
     except ValidationError as exc:
         return bad_request("; ".join(f"{k}: {' '.join(v)}" for k, v in flatten_errors(exc.detail).items()))
     # The link to the full list carries the filters only: the API refuses parameters it does not know.

@@ -15,19 +15,21 @@ from rest_framework.exceptions import ValidationError
 
 from api.exceptions import error_body, flatten_errors
 from api.filters import filter_leniently
-from statements.models import Correction, Statement, Status
+from statements import listing
+from statements.models import Correction, Status
 
 FEED_LENGTH = 50
 
 
-def filtered_statements(request, limit: int = FEED_LENGTH):
-    """The latest published statements matching the request's statement filters."""
-    return filter_leniently(request, Statement.objects.published().for_feed()).order_by("-said_on", "-id")[:limit]
+def filtered_statements(request, limit: int = FEED_LENGTH) -> list[dict]:
+    """The latest published statements matching the request's statement filters, as rows
+    (statements/listing.py: the API list's read path)."""
+    return listing.latest(filter_leniently(request), limit)
 
 
-def entry_title(statement) -> str:
+def entry_title(row: dict) -> str:
     """ "Speaker (Government): stance" (SPEC §6)."""
-    return f"{statement.speaker.name} ({statement.government.name}): {statement.stance}"
+    return f"{row['speaker_name']} ({row['government_name']}): {row['stance']}"
 
 
 def bad_request(exc: ValidationError) -> JsonResponse:
@@ -54,26 +56,26 @@ class StatementsFeed(Feed):
     def items(self, request):
         return filtered_statements(request)
 
-    def item_title(self, statement) -> str:
-        return entry_title(statement)
+    def item_title(self, row) -> str:
+        return entry_title(row)
 
-    def item_description(self, statement) -> str:
-        return escape(statement.quote)  # the quote as text
+    def item_description(self, row) -> str:
+        return escape(row["quote"])  # the quote as text
 
-    def item_link(self, statement) -> str:
-        return reverse("statement-page", args=[statement.pk])
+    def item_link(self, row) -> str:
+        return reverse("statement-page", args=[row["id"]])
 
-    def item_author_name(self, statement) -> str:
-        return statement.speaker.name
+    def item_author_name(self, row) -> str:
+        return row["speaker_name"]
 
-    def item_pubdate(self, statement):
-        return statement.created_at
+    def item_pubdate(self, row):
+        return row["created_at"]
 
-    def item_updateddate(self, statement):
-        return statement.updated_at
+    def item_updateddate(self, row):
+        return row["updated_at"]
 
-    def item_categories(self, statement):
-        return [statement.stance, statement.government.code, statement.topic.slug]
+    def item_categories(self, row):
+        return [row["stance"], row["government_id"], row["topic_slug"]]
 
 
 class StatementsRssFeed(StatementsFeed):
@@ -97,16 +99,16 @@ def statements_json_feed(request):
         "language": "en",
         "items": [
             {
-                "id": page(reverse("statement-page", args=[s.pk])),
-                "url": page(reverse("statement-page", args=[s.pk])),
+                "id": page(reverse("statement-page", args=[s["id"]])),
+                "url": page(reverse("statement-page", args=[s["id"]])),
                 "title": entry_title(s),
-                "content_text": s.quote,
-                "date_published": s.created_at.isoformat(),
-                "date_modified": s.updated_at.isoformat(),
-                "authors": [{"name": s.speaker.name}],
-                "language": s.language,
-                "tags": [s.stance, s.government.code, s.topic.slug],
-                "external_url": s.sources.all()[0].url if s.sources.all() else None,
+                "content_text": s["quote"],
+                "date_published": s["created_at"].isoformat(),
+                "date_modified": s["updated_at"].isoformat(),
+                "authors": [{"name": s["speaker_name"]}],
+                "language": s["language"],
+                "tags": [s["stance"], s["government_id"], s["topic_slug"]],
+                "external_url": s["sources"][0]["url"] if s["sources"] else None,
             }
             for s in statements
         ],

@@ -1,6 +1,7 @@
 """Filter sets: one per resource. Every filter validates its input; a bad value is a 400."""
 
 import datetime
+import functools
 import re
 
 import django_filters
@@ -10,6 +11,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from statements.interchange import LANGUAGE_PATTERN, normalise_language
+from statements.listing import Selection
 from statements.models import (
     Government,
     GovernmentKind,
@@ -220,9 +222,6 @@ class SearchFilter(DocumentedFilter):
         f"characters and {MAX_QUERY_TERMS} terms. Exact words, no stemming (quotes are multilingual)."
     )
 
-    def filter(self, qs, value):
-        return qs.search(value) if value else qs
-
 
 class ExistingSlugsFilter(CSVFilter):
     """Slugs of public rows of `model`; an unknown slug is a 400 rather than an empty result."""
@@ -231,16 +230,16 @@ class ExistingSlugsFilter(CSVFilter):
         self.slug_model = model  # not `model`: FilterSet sets that to its own model
         super().__init__(clean_item=clean_slug, **kwargs)
 
-    def filter(self, qs, value):
-        if value:
-            known = set(self.slug_model.objects.public().filter(slug__in=value).values_list("slug", flat=True))
-            unknown = [slug for slug in value if slug not in known]
-            if unknown:
-                noun = self.slug_model._meta.verbose_name
-                raise ValidationError(
-                    {self.field_name.split("__")[0]: [f"Unknown {noun}: {', '.join(shown(u) for u in unknown)}."]}
-                )
-        return super().filter(qs, value)
+    def ids(self, name: str, slugs: list[str]) -> tuple[int, ...]:
+        """The ids of `slugs` (one query), or a 400 naming the parameter and the unknown slugs."""
+        if not slugs:
+            return ()
+        known = dict(self.slug_model.objects.public().filter(slug__in=slugs).values_list("slug", "id"))
+        unknown = [slug for slug in slugs if slug not in known]
+        if unknown:
+            noun = self.slug_model._meta.verbose_name
+            raise ValidationError({name: [f"Unknown {noun}: {', '.join(shown(u) for u in unknown)}."]})
+        return tuple(known[slug] for slug in slugs)
 
 
 class StatementFilter(django_filters.FilterSet):
@@ -284,6 +283,41 @@ class StatementFilter(django_filters.FilterSet):
             "q",
         ]
 
+    def filter_queryset(self, queryset):
+        """The filters' one meaning, `Selection` (statements/listing.py), as an ORM condition."""
+        return queryset.filter(selection_of(self.form.cleaned_data).condition())
+
+
+@functools.cache
+def statement_filter_form():
+    """The statement filters' form class, built once (a FilterSet builds it per request)."""
+    return StatementFilter(queryset=Statement.objects.none()).get_form_class()
+
+
+def selection_of(cleaned: dict) -> Selection:
+    """A `Selection` from the filters' cleaned values; speaker and topic slugs resolved to ids."""
+    filters = StatementFilter.base_filters
+    return Selection(
+        governments=tuple(cleaned.get("government") or ()),
+        speakers=filters["speaker"].ids("speaker", cleaned.get("speaker") or []),
+        topics=filters["topic"].ids("topic", cleaned.get("topic") or []),
+        stances=tuple(cleaned.get("stance") or ()),
+        languages=tuple(cleaned.get("language") or ()),
+        is_translation=cleaned.get("is_translation"),
+        said_after=cleaned.get("said_after"),
+        said_before=cleaned.get("said_before"),
+        updated_since=cleaned.get("updated_since"),
+        q=cleaned.get("q") or "",
+    )
+
+
+def selection(data) -> Selection:
+    """The statement filters in `data` (a QueryDict), validated: a bad value is a 400 naming it."""
+    form = statement_filter_form()(data)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    return selection_of(form.cleaned_data)
+
 
 class SpeakerFilter(django_filters.FilterSet):
     kind = CSVFilter(
@@ -318,19 +352,16 @@ class GovernmentFilter(django_filters.FilterSet):
         fields = ["kind"]
 
 
-def filter_strictly(request, queryset) -> StatementFilter:
+def filter_strictly(request) -> Selection:
     """The API's statement filters, validated: a bad value is a 400 naming the parameter.
 
     (Unknown parameters were already refused by the view's strict-parameter check.)
     """
-    filterset = StatementFilter(request.query_params, queryset=queryset, request=request)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset
+    return selection(request.query_params)
 
 
-def filter_leniently(request, queryset):
-    """Apply the statement filters of a page, feed or embed request to `queryset`.
+def filter_leniently(request) -> Selection:
+    """The statement filters of a page, feed or embed request.
 
     Unlike the API, these ignore parameters they do not know (browsers, feed readers and
     newsletters add utm_source and the like), but a bad value of a known filter is a 400.
@@ -339,7 +370,4 @@ def filter_leniently(request, queryset):
     for name in list(data):
         if name not in StatementFilter.base_filters:
             del data[name]
-    filterset = StatementFilter(data, queryset=queryset, request=request)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs
+    return selection(data)

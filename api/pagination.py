@@ -16,7 +16,7 @@ _DIGITS = re.compile(r"[0-9]{1,6}")
 
 @dataclass(frozen=True)
 class KeysetOrdering:
-    """A named, total order: `keys` are (field, descending) pairs ending in a unique field."""
+    """A named, total order of a queryset: `keys` are (field, descending) pairs ending in a unique field."""
 
     name: str
     keys: tuple[tuple[str, bool], ...]
@@ -25,7 +25,16 @@ class KeysetOrdering:
         return [F(field).desc() if descending != reverse else F(field).asc() for field, descending in self.keys]
 
     def after(self, values: list, reverse: bool = False) -> Q:
-        """Rows strictly after `values` in this order (before them when `reverse`)."""
+        """Rows strictly after `values` in this order (before them when `reverse`).
+
+        `(a < x) OR (a = x AND b < y)`, with `a <= x` added in front: the OR alone is no index
+        bound, and a deep cursor would walk and filter every row before it.
+        """
+        field, descending = self.keys[0]
+        bound = Q(**{f"{field}__{'lte' if descending != reverse else 'gte'}": values[0]})
+        return bound & self._strictly_after(values, reverse)
+
+    def _strictly_after(self, values: list, reverse: bool) -> Q:
         condition = Q()
         for index in reversed(range(len(self.keys))):
             field, descending = self.keys[index]
@@ -36,14 +45,35 @@ class KeysetOrdering:
             condition = step
         return condition
 
-    def values_of(self, row) -> list:
+    def cursor_values(self, row) -> list:
         return [_encode(getattr(row, field)) for field, _ in self.keys]
+
+    def parse_cursor_values(self, values: list) -> list:
+        if len(values) != len(self.keys):
+            raise ValueError(values)
+        return values  # the ORM converts strings to the fields' types
 
 
 def _encode(value):
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     return value
+
+
+class QuerysetPages:
+    """Keyset pages and a capped count of a queryset (what `StatementPages` is for statements)."""
+
+    def __init__(self, queryset, ordering: KeysetOrdering):
+        self.queryset, self.ordering = queryset, ordering
+
+    def count(self, limit: int) -> int:
+        return self.queryset.order_by().values("pk")[:limit].count()
+
+    def page(self, after: list | None, reverse: bool, size: int) -> list:
+        page = self.queryset.order_by(*self.ordering.order_by(reverse))
+        if after is not None:
+            page = page.filter(self.ordering.after(after, reverse))
+        return list(page[:size])
 
 
 class KeysetPagination(BasePagination):
@@ -71,43 +101,43 @@ class KeysetPagination(BasePagination):
             )
         return int(raw)
 
-    def decode_cursor(self, request, ordering: KeysetOrdering) -> tuple[list, bool] | None:
+    def decode_cursor(self, request, ordering) -> tuple[list, bool] | None:
         raw = request.query_params.get(self.cursor_query_param)
         if raw is None:
             return None
+        invalid = ValidationError(
+            {self.cursor_query_param: ["Invalid cursor; use the next or previous link as given."]}
+        )
         try:
             payload = signing.loads(raw, salt=self.signing_salt)
             name, values, reverse = payload["o"], payload["v"], payload["r"]
         except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-            raise ValidationError(
-                {self.cursor_query_param: ["Invalid cursor; use the next or previous link as given."]}
-            ) from exc
-        if name != ordering.name or not isinstance(values, list) or len(values) != len(ordering.keys):
+            raise invalid from exc
+        if name != ordering.name or not isinstance(values, list):
             raise ValidationError(
                 {self.cursor_query_param: [f"This cursor belongs to another ordering than {ordering.name!r}."]}
             )
-        return values, bool(reverse)
+        try:
+            return ordering.parse_cursor_values(values), bool(reverse)
+        except (TypeError, ValueError) as exc:  # a cursor signed by an older release
+            raise invalid from exc
 
-    def encode_cursor(self, ordering: KeysetOrdering, values: list, reverse: bool) -> str:
+    def encode_cursor(self, ordering, values: list, reverse: bool) -> str:
         return signing.dumps(
             {"o": ordering.name, "v": values, "r": int(reverse)}, salt=self.signing_salt, compress=True
         )
 
-    def count(self, queryset) -> tuple[int, bool]:
-        capped = queryset.order_by().values("pk")[: self.count_limit + 1].count()
-        return min(capped, self.count_limit), capped <= self.count_limit
-
     def paginate_queryset(self, queryset, request, view=None):
-        ordering: KeysetOrdering = view.get_keyset_ordering()
+        """`queryset` is a queryset, or (for statements) a StatementPages the view built."""
+        ordering = view.get_keyset_ordering()
+        pages = queryset if hasattr(queryset, "page") else QuerysetPages(queryset, ordering)
         page_size = self.get_page_size(request)
         cursor = self.decode_cursor(request, ordering)
         self.request = request
-        self.count_value, self.count_exact = self.count(queryset)
+        capped = pages.count(self.count_limit + 1)
+        self.count_value, self.count_exact = min(capped, self.count_limit), capped <= self.count_limit
         reverse = bool(cursor and cursor[1])
-        page = queryset.order_by(*ordering.order_by(reverse))
-        if cursor:
-            page = page.filter(ordering.after(cursor[0], reverse))
-        rows = list(page[: page_size + 1])
+        rows = pages.page(cursor[0] if cursor else None, reverse, page_size + 1)
         more = len(rows) > page_size
         rows = rows[:page_size]
         if reverse:
@@ -121,7 +151,7 @@ class KeysetPagination(BasePagination):
     def _link(self, ordering: KeysetOrdering, row, reverse: bool) -> str:
         url = self.request.build_absolute_uri()
         return replace_query_param(
-            url, self.cursor_query_param, self.encode_cursor(ordering, ordering.values_of(row), reverse)
+            url, self.cursor_query_param, self.encode_cursor(ordering, ordering.cursor_values(row), reverse)
         )
 
     def get_paginated_response(self, data):

@@ -1,5 +1,7 @@
 """Read-only API views. They parse, call a named queryset and serialize; no business rules here."""
 
+import dataclasses
+
 from django.urls import reverse
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
@@ -11,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.comparison import StatementComparisonActions
-from api.filters import GovernmentFilter, SpeakerFilter, StatementFilter
+from api.filters import GovernmentFilter, SpeakerFilter, StatementFilter, filter_strictly
 from api.pagination import KeysetOrdering
 from api.params import StrictQueryParamsMixin, check_query_params
 from api.renderers import JSONRenderer
@@ -20,14 +22,14 @@ from api.serializers import (
     SpeakerSerializer,
     StatementDetailSerializer,
     StatementSerializer,
+    StatementUrls,
     TopicSerializer,
+    statement_dict,
 )
+from statements.listing import ORDERINGS as STATEMENT_ORDERINGS
+from statements.listing import RANK_WINDOW, StatementPages
 from statements.models import Government, Speaker, Statement, Topic
 from statements.positions import government_summaries, topic_summaries
-
-
-def _ordering(name: str, *keys: tuple[str, bool]) -> tuple[str, KeysetOrdering]:
-    return name, KeysetOrdering(name, keys)
 
 
 def grouped(rows, key) -> dict:
@@ -36,17 +38,6 @@ def grouped(rows, key) -> dict:
     for row in rows:
         groups.setdefault(key(row), []).append(row)
     return groups
-
-
-STATEMENT_ORDERINGS = dict(
-    [
-        _ordering("-said_on", ("said_on", True), ("id", True)),
-        _ordering("said_on", ("said_on", False), ("id", False)),
-        _ordering("-updated_at", ("updated_at", True), ("id", True)),
-        _ordering("updated_at", ("updated_at", False), ("id", False)),
-        _ordering("rank", ("rank", True), ("id", True)),
-    ]
-)
 
 
 class PublicReadViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
@@ -98,7 +89,8 @@ STATEMENT_LIST_PARAMETERS = [
         OpenApiTypes.STR,
         enum=list(STATEMENT_ORDERINGS),
         description="Sort order; default `-said_on` (newest first), or `rank` (best match first) when `q` is given. "
-        "`rank` needs `q`. Ties are broken by id.",
+        f"`rank` needs `q`, and ranks the {RANK_WINDOW:,} most recent matches (the count still counts them all; "
+        "order by `-said_on` to page through every match). Ties are broken by id.",
     )
 ]
 
@@ -121,14 +113,24 @@ class StatementViewSet(StatementComparisonActions, PublicReadViewSet):
         return StatementDetailSerializer if self.detail else StatementSerializer
 
     def get_queryset(self):
-        statements = Statement.objects
+        statements = Statement.objects.published()
         if self.action == "compare":
-            return statements.published().select_related("speaker", "topic")
-        if not self.detail and "updated_since" in self.request.query_params:
-            return statements.published_or_retracted().for_api()
-        return statements.published().for_detail() if self.detail else statements.published().for_api()
+            return statements.select_related("speaker", "topic")
+        return statements.for_detail()  # the list reads through StatementPages
 
-    def get_keyset_ordering(self) -> KeysetOrdering:
+    def list(self, request, *args, **kwargs):
+        """The hot path (statements/listing.py): a capped count, one page of plain rows with their
+        joins, their sources; dicts built directly. StatementSerializer stays the schema, and
+        tests/api/test_fast_path.py checks that both give the same JSON."""
+        selection = filter_strictly(request)
+        selection = dataclasses.replace(selection, with_retracted=selection.updated_since is not None)
+        pages = StatementPages(selection, self.get_keyset_ordering())
+        rows = self.paginate_queryset(pages)
+        urls = StatementUrls(request)
+        response = self.get_paginated_response([statement_dict(row, urls) for row in rows])
+        return self._with_last_modified(response, rows)
+
+    def get_keyset_ordering(self):
         searching = bool(self.request.query_params.get("q", "").strip())
         name = self.request.query_params.get("ordering") or ("rank" if searching else "-said_on")
         if name not in STATEMENT_ORDERINGS:
@@ -143,7 +145,7 @@ class StatementViewSet(StatementComparisonActions, PublicReadViewSet):
             self.get_keyset_ordering()  # a bad ordering is a 400 before any query runs
 
     def last_modified(self, rows):
-        return max((row.updated_at for row in rows), default=None)
+        return max((row["updated_at"] if isinstance(row, dict) else row.updated_at for row in rows), default=None)
 
 
 @extend_schema_view(

@@ -3,7 +3,9 @@
 The shape follows the real data: governments that speak more than others (Zipf), speakers who
 each speak for one government, stances skewed toward restrictive and sticky per government and
 topic (so positions have runs), dates clustered around crises, quotes of 15–60 words drawn
-Zipf-like from the vocabulary of the real seed quotes, several languages, 1–3 sources each.
+Zipf-like from the vocabulary of the real seed quotes followed by a long tail of rarer made-up
+words (so that search terms range from "in every quote" to "in a few"), several languages,
+1–3 sources each.
 Generated rows carry no change history: they are benchmark data, not editorial records.
 """
 
@@ -12,6 +14,7 @@ import itertools
 import json
 import random
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +29,7 @@ STANCE_WEIGHTS = {"restrictive": 45, "welcoming": 22, "neutral": 20, "conditiona
 LANGUAGE_WEIGHTS = {"en": 62, "de": 8, "fr": 8, "ru": 5, "es": 5, "nl": 4, "pl": 3, "it": 3, "uk": 2}
 STATUS_WEIGHTS = {"published": 97, "draft": 2, "retracted": 1}
 PUBLISHERS = ["Reuters", "AFP", "Associated Press", "Official transcript", "Government press office", "BBC", "DW"]
+RARE_WORDS = 40_000
 FIRST_DAY = datetime.date(2014, 1, 1)
 LAST_DAY = datetime.date(2026, 10, 31)
 # Crises during which governments talk a lot: (first day, length in days, weight).
@@ -58,6 +62,26 @@ def seed_vocabulary() -> list[str]:
     return sorted(words, key=lambda w: (-words[w], w))
 
 
+def rare_words(vocabulary: list[str], count: int, rng: random.Random) -> list[str]:
+    """`count` made-up words for the long tail a real corpus has (names, places, compounds),
+    each the start of one seed word and the end of another in the same script ("asylrity")."""
+    by_script: dict[str, list[str]] = {}
+    for word in vocabulary:
+        if len(word) >= 4:
+            by_script.setdefault(unicodedata.name(word[0], "?").split()[0], []).append(word)
+    groups = sorted(by_script.values(), key=len, reverse=True)
+    weights = [len(group) for group in groups]
+    known, words = set(vocabulary), []
+    while len(words) < count:
+        group = rng.choices(groups, weights=weights)[0]
+        start, end = rng.choice(group), rng.choice(group)
+        word = start[: rng.randint(2, 4)] + end[-rng.randint(2, 5) :]
+        if word not in known:
+            known.add(word)
+            words.append(word)
+    return words
+
+
 def zipf_weights(n: int, exponent: float) -> list[float]:
     return list(itertools.accumulate(1 / (rank**exponent) for rank in range(1, n + 1)))
 
@@ -69,7 +93,10 @@ class Generator:
         self.speaker_count = speakers
         self.topic_count = topics
         self.government_skew = government_skew
-        self.vocabulary = seed_vocabulary()
+        # The seed quotes' few hundred words, then a long tail: every seed word is in at least 1%
+        # of a million generated quotes, while real search terms include words in only a handful.
+        seed_words = seed_vocabulary()
+        self.vocabulary = seed_words + rare_words(seed_words, RARE_WORDS, self.rng)
         self.word_weights = zipf_weights(len(self.vocabulary), 1.0)
         self.days = (LAST_DAY - FIRST_DAY).days
 

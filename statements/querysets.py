@@ -26,10 +26,6 @@ class StatementQuerySet(models.QuerySet):
             Prefetch("sources", queryset=_model("Source").objects.order_by("position", "id"))
         )
 
-    def for_feed(self):
-        """Feed entries: the same joins as the API list (speaker, government, topic, sources)."""
-        return self.for_api()
-
     def for_detail(self):
         """One statement as the API detail and the public page show it: for_api() plus corrections."""
         return self.for_api().prefetch_related(

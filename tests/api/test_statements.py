@@ -181,7 +181,8 @@ def test_updated_since_returns_retractions_as_tombstones(db, api):
     assert body["results"][1] == {
         "id": retracted.pk,
         "status": "retracted",
-        "updated_at": retracted.updated_at.isoformat(),
+        # The same RFC 3339 form as every other datetime in the API ("Z" for UTC).
+        "updated_at": retracted.updated_at.isoformat().replace("+00:00", "Z"),
     }
     later = api.get(LIST, {"updated_since": "2999-01-01T00:00:00Z"}).json()
     assert later["count"] == 0

@@ -8,12 +8,12 @@ from tests.factories import StatementFactory
 def test_a_cancelled_query_is_a_503(db, api, monkeypatch):
     StatementFactory()
 
-    def slow_count(self, queryset):
+    def slow_count(self, limit):
         with connection.cursor() as cursor:  # a real query that PostgreSQL cancels
             cursor.execute("SELECT pg_sleep(1)")
         raise AssertionError("statement_timeout should have cancelled the query")
 
-    monkeypatch.setattr("api.pagination.KeysetPagination.count", slow_count)
+    monkeypatch.setattr("statements.listing.StatementPages.count", slow_count)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL statement_timeout = 20")  # for this test's transaction only
 
