@@ -1,13 +1,16 @@
-"""Middleware for public reads: cache headers and the per-client rate limit."""
+"""Middleware for public reads: cache headers, cheap revalidation and the per-client rate limit."""
 
 import functools
+import hashlib
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.http import JsonResponse
-from django.utils.cache import patch_cache_control
+from django.http import HttpResponseNotModified, JsonResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.http import parse_etags
 
 from api.exceptions import error_body
 
@@ -31,6 +34,55 @@ class PublicCacheMiddleware:
         ):
             patch_cache_control(response, public=True, max_age=60)
         return response
+
+
+REVALIDATED_PREFIXES = ("/api/v1/", "/feeds/", "/oembed")
+MAX_ETAGS = 8
+
+
+class RevalidationMiddleware:
+    """Answers `If-None-Match` on the API, feeds and oEmbed with 304 before the view runs, when
+    nothing public has changed since that ETag was last confirmed: one primary-key read (the data
+    version, bumped by database triggers on every write) and one cache lookup.
+
+    ETags stay what ConditionalGetMiddleware makes them (a hash of the body), so they are exact.
+    The first revalidation of a tag renders the page as before (a 304 if it matches) and
+    remembers (tag, URL, Accept, day, code) → data version in the cache; later revalidations are
+    answered from that while the version holds. Any write, by any path, moves the version on.
+    A cold or evicted cache only costs a render; it can never serve a stale 304.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        header = request.headers.get("If-None-Match")
+        if not header or request.method not in ("GET", "HEAD") or not request.path.startswith(REVALIDATED_PREFIXES):
+            return self.get_response(request)
+        from statements.models import DataVersion
+
+        version = DataVersion.current()
+        keys = {tag: self.key(request, tag) for tag in parse_etags(header)[:MAX_ETAGS]}
+        confirmed = cache.get_many(list(keys.values()))
+        for tag, key in keys.items():
+            if confirmed.get(key) == version:
+                response = HttpResponseNotModified()
+                response["ETag"] = tag
+                return response
+        response = self.get_response(request)
+        if response.status_code == 200 and not response.streaming:
+            if not response.has_header("ETag"):
+                set_response_etag(response)
+            cache.set(self.key(request, response["ETag"]), version, timeout=24 * 3600)
+        return response
+
+    @staticmethod
+    def key(request, tag: str) -> str:
+        """What a body depends on besides the data: URL (host and scheme: absolute links), Accept
+        (format), the day (`as_of` defaults to today) and the code that renders it."""
+        parts = (tag, request.build_absolute_uri(), request.headers.get("Accept", ""), str(timezone.localdate()))
+        digest = hashlib.sha256("\n".join((*parts, settings.RELEASE)).encode("utf-8", "surrogatepass")).hexdigest()
+        return f"revalidate:{digest}"
 
 
 RATE_LIMITED_PREFIXES = ("/api/", "/feeds/", "/oembed")

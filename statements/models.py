@@ -401,3 +401,27 @@ class PositionStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.government_id} on {self.topic_id} after statement {self.statement_id}: {self.stance}"
+
+
+class DataVersion(models.Model):
+    """One row that counts writes to anything the public sees, bumped by database triggers
+    (statements/sql/data_version.sql) whatever the write path. A revalidation (If-None-Match) of an
+    API page is answered 304 from it with one primary-key read (api/middleware.py). Never written
+    by application code."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=1)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="%(app_label)s_%(class)s_one_row")]
+
+    def __str__(self) -> str:
+        return f"data version {self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+    @classmethod
+    def current(cls) -> str:
+        """The current version with the time it was reached: a database restored from a backup
+        counts up again through numbers it once had, never through the same moments."""
+        row = cls.objects.filter(pk=1).values_list("version", "changed_at").first()
+        return f"{row[0]}@{row[1].timestamp()}" if row else "0"

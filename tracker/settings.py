@@ -1,5 +1,6 @@
 """Settings, all from environment variables; see README "Configuration"."""
 
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "api.middleware.PublicCacheMiddleware",
     "api.middleware.RateLimitMiddleware",
+    "api.middleware.RevalidationMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -167,6 +169,20 @@ STORAGES = {
 
 # Public site address used in permalinks and citations when a request is not at hand.
 SITE_URL = os.environ.get("TRACKER_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _code_fingerprint() -> str:
+    """A hash of what renders public pages (code, templates, pinned libraries): a revalidation
+    that one release confirmed is never trusted by another (api/middleware.py)."""
+    digest = hashlib.sha256()
+    for pattern in ("api/**/*.py", "api/templates/**/*.html", "statements/**/*.py", "tracker/*.py", "requirements.txt"):
+        for path in sorted(BASE_DIR.glob(pattern)):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# The release being served (a git SHA, say); by default a fingerprint of the code.
+RELEASE = os.environ.get("TRACKER_RELEASE") or _code_fingerprint()
 
 # Government codes: ISO 3166-1 alpha-2 from django-countries, plus the two exceptionally
 # reserved codes the tracker needs.
