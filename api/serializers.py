@@ -92,21 +92,31 @@ class StatementSerializer(StatementLinks, serializers.ModelSerializer):
         return super().to_representation(statement)
 
 
-def format_said_on(statement) -> str:
-    if statement.date_precision == DatePrecision.MONTH:
-        return statement.said_on.strftime("%B %Y")
-    if statement.date_precision == DatePrecision.APPROXIMATE:
-        return f"c. {statement.said_on.isoformat()}"
-    return statement.said_on.isoformat()
+def format_said_on(said_on: datetime.date, precision: str) -> str:
+    if precision == DatePrecision.MONTH:
+        return said_on.strftime("%B %Y")
+    if precision == DatePrecision.APPROXIMATE:
+        return f"c. {said_on.isoformat()}"
+    return said_on.isoformat()
+
+
+def citation_text(*, speaker: str, role: str, government: str, said_on: str, quote: str, publisher, link: str) -> str:
+    """`Speaker, Role (Government), said_on. "Quote". Source publisher. Retrieved from <URL>.` (SPEC §6)"""
+    publisher = f" {publisher}." if publisher else ""
+    return f'{speaker}, {role} ({government}), {said_on}. "{quote}".{publisher} Retrieved from {link}.'
 
 
 def citation(statement, permalink: str) -> str:
-    """`Speaker, Role (Government), said_on. "Quote". Source publisher. Retrieved from <URL>.` (SPEC §6)"""
+    """The citation of a Statement (speaker, government and sources loaded)."""
     sources = list(statement.sources.all())
-    publisher = f" {sources[0].publisher}." if sources else ""
-    return (
-        f"{statement.speaker.name}, {statement.role} ({statement.government.name}), {format_said_on(statement)}. "
-        f'"{statement.quote}".{publisher} Retrieved from {permalink}.'
+    return citation_text(
+        speaker=statement.speaker.name,
+        role=statement.role,
+        government=statement.government.name,
+        said_on=format_said_on(statement.said_on, statement.date_precision),
+        quote=statement.quote,
+        publisher=sources[0].publisher if sources else None,
+        link=permalink,
     )
 
 
@@ -408,6 +418,31 @@ def statement_dict(row: dict, urls: StatementUrls) -> dict:
         "created_at": api_datetime(row["created_at"], urls.zone),
         "updated_at": api_datetime(row["updated_at"], urls.zone),
     }
+
+
+def statement_detail_dict(row: dict, urls: StatementUrls) -> dict:
+    """StatementDetailSerializer's JSON from a `listing.published_one()` row."""
+    data = statement_dict(row, urls)
+    data["corrections"] = [
+        {
+            "date": correction["created_at"].date().isoformat(),
+            "corrected_at": api_datetime(correction["created_at"], urls.zone),
+            "kind": correction["kind"],
+            "note": correction["note"],
+            "fields": correction["fields"],
+        }
+        for correction in row["corrections"]
+    ]
+    data["citation"] = citation_text(
+        speaker=row["speaker_name"],
+        role=row["role"],
+        government=row["government_name"],
+        said_on=format_said_on(row["said_on"], row["date_precision"]),
+        quote=row["quote"],
+        publisher=row["sources"][0]["publisher"] if row["sources"] else None,
+        link=data["permalink"],
+    )
+    return data
 
 
 def topic_ref(topic) -> dict:

@@ -2,6 +2,7 @@
 
 import dataclasses
 
+from django.http import Http404
 from django.urls import reverse
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
@@ -24,10 +25,11 @@ from api.serializers import (
     StatementSerializer,
     StatementUrls,
     TopicSerializer,
+    statement_detail_dict,
     statement_dict,
 )
 from statements.listing import ORDERINGS as STATEMENT_ORDERINGS
-from statements.listing import RANK_WINDOW, StatementPages
+from statements.listing import RANK_WINDOW, StatementPages, published_one
 from statements.models import Government, Speaker, Statement, Topic
 from statements.positions import government_summaries, topic_summaries
 
@@ -129,6 +131,14 @@ class StatementViewSet(StatementComparisonActions, PublicReadViewSet):
         urls = StatementUrls(request)
         response = self.get_paginated_response([statement_dict(row, urls) for row in rows])
         return self._with_last_modified(response, rows)
+
+    def retrieve(self, request, *args, **kwargs):
+        """The detail's fast path: one row, its sources and corrections (statements/listing.py)."""
+        row = published_one(int(kwargs["pk"]))
+        if row is None:
+            raise Http404("No published statement has this id.")
+        data = statement_detail_dict(row, StatementUrls(request))
+        return self._with_last_modified(Response(data), [row])
 
     def get_keyset_ordering(self):
         searching = bool(self.request.query_params.get("q", "").strip())

