@@ -11,6 +11,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from statements.listing import SEARCH_COUNT_LIMIT
+
 _DIGITS = re.compile(r"[0-9]{1,6}")
 
 
@@ -134,10 +136,11 @@ class KeysetPagination(BasePagination):
         page_size = self.get_page_size(request)
         cursor = self.decode_cursor(request, ordering)
         self.request = request
-        capped = pages.count(self.count_limit + 1)
-        self.count_value, self.count_exact = min(capped, self.count_limit), capped <= self.count_limit
         reverse = bool(cursor and cursor[1])
         rows = pages.page(cursor[0] if cursor else None, reverse, page_size + 1)
+        limit = getattr(pages, "count_limit", None) or self.count_limit
+        capped = pages.count(limit + 1)  # after the page, which may have brought it along
+        self.count_value, self.count_exact = min(capped, limit), capped <= limit
         more = len(rows) > page_size
         rows = rows[:page_size]
         if reverse:
@@ -177,11 +180,12 @@ class KeysetPagination(BasePagination):
             "properties": {
                 "count": {
                     "type": "integer",
-                    "description": f"Exact up to {self.count_limit:,}, then {self.count_limit:,}.",
+                    "description": f"Exact up to {self.count_limit:,} ({SEARCH_COUNT_LIMIT:,} for a search, `q`), "
+                    "then that number.",
                 },
                 "count_exact": {
                     "type": "boolean",
-                    "description": f"False when there are more than {self.count_limit:,} rows.",
+                    "description": "False when there are more rows than that.",
                 },
                 "next": {"type": "string", "format": "uri", "nullable": True},
                 "previous": {"type": "string", "format": "uri", "nullable": True},

@@ -29,7 +29,7 @@ from api.serializers import (
     statement_dict,
 )
 from statements.listing import ORDERINGS as STATEMENT_ORDERINGS
-from statements.listing import RANK_WINDOW, StatementPages, published_one
+from statements.listing import RANK_WINDOW, SEARCH_COUNT_LIMIT, StatementPages, published_one
 from statements.models import Government, Speaker, Statement, Topic
 from statements.positions import government_summaries, topic_summaries
 
@@ -91,7 +91,8 @@ STATEMENT_LIST_PARAMETERS = [
         OpenApiTypes.STR,
         enum=list(STATEMENT_ORDERINGS),
         description="Sort order; default `-said_on` (newest first), or `rank` (best match first) when `q` is given. "
-        f"`rank` needs `q`, and ranks the {RANK_WINDOW:,} most recent matches (the count still counts them all; "
+        f"`rank` needs `q`, and ranks the {RANK_WINDOW:,} most recent matches (the count counts them all, exactly up "
+        f"to {SEARCH_COUNT_LIMIT:,}; "
         "order by `-said_on` to page through every match). Ties are broken by id.",
     )
 ]

@@ -252,16 +252,29 @@ class Statement(TimeStamped):
             models.Index(fields=["government", "said_on"], name="statements_government_said_on"),
             models.Index(fields=["topic", "government", "said_on"], name="statements_topic_gov_said_on"),
             models.Index(fields=["speaker", "said_on"], name="statements_speaker_said_on"),
-            # Published statements of one speaker, government or topic, newest first: the list
-            # filtered by any of them walks one of these in order and stops after a page (a
-            # cursor 500,000 rows deep included), and its capped count is an index-only scan.
-            # They also answer the "has a published statement?" probes of public speakers,
-            # governments and topics without scanning every published statement.
+            # Published statements of one speaker, government, topic, stance or language, newest
+            # first: the list filtered by any of them walks one of these in order and stops after
+            # a page (a cursor 500,000 rows deep included), and its capped count is an
+            # index-only scan. The first three also answer the "has a published statement?"
+            # probes of public speakers, governments and topics.
             *(
                 models.Index(
-                    fields=[fk, "said_on", "id"], condition=Q(status="published"), name=f"statements_pub_{fk[:3]}_date"
+                    fields=[column, "said_on", "id"],
+                    condition=Q(status="published"),
+                    name=f"statements_pub_{column[:3]}_date",
                 )
-                for fk in ("speaker", "government", "topic")
+                for column in ("speaker", "government", "topic", "stance", "language")
+            ),
+            models.Index(
+                fields=["said_on", "id"],
+                condition=Q(status="published", is_translation=True),
+                name="statements_pub_tra_date",
+            ),
+            # What sync clients see (`updated_since`: published and retracted), newest first.
+            models.Index(
+                fields=["said_on", "id"],
+                condition=Q(status__in=["published", "retracted"]),
+                name="statements_visible_date",
             ),
             # Sync clients (`updated_since`, ordered by updated_at) and the updated_at orderings.
             models.Index(fields=["updated_at", "id"], name="statements_updated_at"),

@@ -142,3 +142,14 @@ def test_a_cursor_from_another_release_is_a_400_not_a_500(db, api):
         response = api.get(LIST, {"cursor": cursor})
         assert response.status_code == 400, values
         assert "cursor" in response.json()["errors"]
+
+
+def test_search_counts_are_capped_lower(db, api, monkeypatch):
+    monkeypatch.setattr(listing, "SEARCH_COUNT_LIMIT", 3)
+    for n in range(5):
+        StatementFactory(quote=f"asylum number {n}")
+
+    for ordering in ("rank", "-said_on", "said_on"):
+        body = api.get(LIST, {"q": "asylum", "ordering": ordering}).json()
+        assert (body["count"], body["count_exact"]) == (3, False), ordering
+    assert api.get(LIST).json()["count"] == 5  # no search: the usual cap
