@@ -41,7 +41,7 @@ SELECT {T}.id, {T}.role, {T}.organization, {T}.government_id, {T}.said_on, {T}.d
        {T}.status, {T}.created_at, {T}.updated_at,
        sp.slug AS speaker_slug, sp.name AS speaker_name, sp.kind AS speaker_kind,
        sp.wikidata_id AS speaker_wikidata_id, g.name AS government_name,
-       tp.slug AS topic_slug, tp.title AS topic_title{{rank}}
+       tp.slug AS topic_slug, tp.title AS topic_title{{extra}}
 FROM {{source}}
 JOIN statements_speaker AS sp ON sp.id = {T}.speaker_id
 JOIN statements_government AS g ON g.code = {T}.government_id
@@ -238,30 +238,36 @@ class StatementPages:
     def page(self, after: list | None, reverse: bool, size: int) -> list[dict]:
         """Up to `size` rows after the cursor values `after` (before them when `reverse`), in
         the ordering's direction (reversed when `reverse`), sources attached."""
-        if self.ordering.ranked:
-            return self._ranked_page(after, reverse, size)
+        first_by_date = after is None and self.ordering is ORDERINGS["-said_on"]
+        if self.selection.q and (self.ordering.ranked or first_by_date):
+            return self._search_page(after, reverse, size)
         conditions, params = [self.where], list(self.params)
         if after is not None:
             conditions.append(self.ordering.after(reverse))
             params += after
-        sql = _ROW_SQL.format(source=T, rank="") + f"WHERE {' AND '.join(conditions)} "
+        sql = _ROW_SQL.format(source=T, extra="") + f"WHERE {' AND '.join(conditions)} "
         sql += f"ORDER BY {self.ordering.order_by(reverse)} LIMIT %s"
         return with_sources(_as_dicts(_run(self.using, sql, [*params, size])), self.using)
 
-    def _ranked_page(self, after: list | None, reverse: bool, size: int) -> list[dict]:
-        """The newest matches (up to the search count's cap: the count), the newest RANK_WINDOW
-        of them ranked, and the page of those: one statement, one pass over the matches."""
+    def _search_page(self, after: list | None, reverse: bool, size: int) -> list[dict]:
+        """A search's newest matches, up to the count's cap, found once, give both the count and
+        the page: the newest RANK_WINDOW of them ranked by relevance, or the newest (the first
+        page by date, what a search shows first). One statement, one pass over the matches."""
         matches = (
             f"SELECT {T}.id, {T}.said_on, {T}.search_vector FROM {T} WHERE {self.where} "
             f"ORDER BY {T}.said_on DESC, {T}.id DESC LIMIT {SEARCH_COUNT_LIMIT + 1}"
         )
-        ranked = (
-            f"SELECT id, ts_rank(search_vector, {self.selection.tsquery()})::float8 AS rank FROM "
-            f"(SELECT * FROM matches ORDER BY said_on DESC, id DESC LIMIT {min(RANK_WINDOW, SEARCH_COUNT_LIMIT)}) AS w"
-        )
-        sql = f"WITH matches AS MATERIALIZED ({matches}), ranked AS ({ranked}) " + _ROW_SQL.format(
-            source=f"ranked JOIN {T} ON {T}.id = ranked.id",
-            rank=", ranked.rank, (SELECT count(*) FROM matches) AS matched",
+        newest = "SELECT * FROM matches ORDER BY said_on DESC, id DESC LIMIT {}"
+        if self.ordering.ranked:
+            window = newest.format(min(RANK_WINDOW, SEARCH_COUNT_LIMIT))
+            picked = (
+                f"SELECT id, ts_rank(search_vector, {self.selection.tsquery()})::float8 AS rank FROM ({window}) AS w"
+            )
+        else:
+            picked = f"SELECT id FROM ({newest.format(int(size))}) AS w"
+        sql = f"WITH matches AS MATERIALIZED ({matches}), picked AS ({picked}) " + _ROW_SQL.format(
+            source=f"picked JOIN {T} ON {T}.id = picked.id",
+            extra=(", picked.rank" if self.ordering.ranked else "") + ", (SELECT count(*) FROM matches) AS matched",
         )
         params = list(self.params)
         if after is not None:
@@ -299,7 +305,7 @@ def published_one(pk: int, using: str | None = None) -> dict | None:
     """One published statement as a row with its sources and its public corrections (three
     queries), or None."""
     using = using or router.db_for_read(Statement)
-    sql = _ROW_SQL.format(source=T, rank="") + f"WHERE {T}.id = %s AND {T}.status = 'published'"
+    sql = _ROW_SQL.format(source=T, extra="") + f"WHERE {T}.id = %s AND {T}.status = 'published'"
     rows = _as_dicts(_run(using, sql, [pk]))
     if not rows:
         return None
