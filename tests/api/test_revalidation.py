@@ -82,3 +82,21 @@ def test_the_version_moves_on_with_every_write_statement(statement):
     before = DataVersion.current()
     StatementFactory()
     assert DataVersion.current() != before
+
+
+def test_a_paged_list_keeps_its_etag_over_time(db, api, monkeypatch):
+    """Cursors carry no timestamp: the same page has the same `next` link, hence the same ETag,
+    a second (or a day) later. Timestamped cursors changed every list's ETag every second."""
+    import time
+
+    for _ in range(3):
+        StatementFactory()
+    first = api.get(LIST, {"page_size": 1})
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 86_400)
+
+    later = api.get(LIST, {"page_size": 1})
+
+    assert later.json()["next"] == first.json()["next"]
+    assert later["ETag"] == first["ETag"]
+    assert api.get(LIST, {"page_size": 1}, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
