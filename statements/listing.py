@@ -188,13 +188,21 @@ class Selection:
         return RawSQL(sql, params, output_field=models.BooleanField())
 
 
+class _Cursor(ServerBindingCursor):
+    """psycopg's cursor binding parameters on the server (Django's binds them in the client,
+    which leaves nothing to prepare; psycopg prepares a statement on its fifth run), and asking
+    for results in binary: dates and times then parse in C, not in Django's Python loaders
+    (a 50-row page: 1.35 ms instead of 2.0)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=True):
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+
 def _run(using: str, sql: str, params: list) -> tuple[list[str], list[tuple]]:
-    """Column names and rows, through Django's cursor wrapper (query logging, execute wrappers)
-    around a psycopg cursor that binds parameters on the server: Django's own binds them in the
-    client, which leaves nothing to prepare. psycopg prepares a statement on its fifth run."""
+    """Column names and rows, through Django's cursor wrapper (query logging, execute wrappers)."""
     connection = connections[using]
     connection.ensure_connection()
-    raw = ServerBindingCursor(connection.connection)
+    raw = _Cursor(connection.connection)
     with connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw) as cursor:
         cursor.execute(sql, params)
         return [column.name for column in cursor.description], cursor.fetchall()
