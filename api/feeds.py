@@ -6,6 +6,8 @@ writer only XML-escapes). Titles are plain text. Unknown query parameters (utm_s
 ignored, as feed readers and newsletters add them; a bad value of a known filter is a 400.
 """
 
+import datetime
+
 from django.contrib.syndication.views import Feed
 from django.http import JsonResponse
 from django.urls import reverse
@@ -15,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 
 from api.exceptions import error_body, flatten_errors
 from api.filters import filter_leniently
+from api.serializers import statement_links
 from statements import listing
 from statements.models import Correction, Status
 
@@ -22,14 +25,18 @@ FEED_LENGTH = 50
 
 
 def filtered_statements(request, limit: int = FEED_LENGTH) -> list[dict]:
-    """The latest published statements matching the request's statement filters, as rows
-    (statements/listing.py: the API list's read path)."""
-    return listing.latest(filter_leniently(request), limit)
+    """The latest published statements matching the request's statement filters, in the API's
+    JSON shape (statements/listing.py: the API list's read path)."""
+    return listing.latest(filter_leniently(request), limit, statement_links(request))
 
 
-def entry_title(row: dict) -> str:
+def entry_title(statement: dict) -> str:
     """ "Speaker (Government): stance" (SPEC §6)."""
-    return f"{row['speaker_name']} ({row['government_name']}): {row['stance']}"
+    return f"{statement['speaker']['name']} ({statement['government']['name']}): {statement['stance']}"
+
+
+def moment(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text)
 
 
 def bad_request(exc: ValidationError) -> JsonResponse:
@@ -56,26 +63,26 @@ class StatementsFeed(Feed):
     def items(self, request):
         return filtered_statements(request)
 
-    def item_title(self, row) -> str:
-        return entry_title(row)
+    def item_title(self, statement) -> str:
+        return entry_title(statement)
 
-    def item_description(self, row) -> str:
-        return escape(row["quote"])  # the quote as text
+    def item_description(self, statement) -> str:
+        return escape(statement["quote"])  # the quote as text
 
-    def item_link(self, row) -> str:
-        return reverse("statement-page", args=[row["id"]])
+    def item_link(self, statement) -> str:
+        return reverse("statement-page", args=[statement["id"]])
 
-    def item_author_name(self, row) -> str:
-        return row["speaker_name"]
+    def item_author_name(self, statement) -> str:
+        return statement["speaker"]["name"]
 
-    def item_pubdate(self, row):
-        return row["created_at"]
+    def item_pubdate(self, statement):
+        return moment(statement["created_at"])
 
-    def item_updateddate(self, row):
-        return row["updated_at"]
+    def item_updateddate(self, statement):
+        return moment(statement["updated_at"])
 
-    def item_categories(self, row):
-        return [row["stance"], row["government_id"], row["topic_slug"]]
+    def item_categories(self, statement):
+        return [statement["stance"], statement["government"]["code"], statement["topic"]["slug"]]
 
 
 class StatementsRssFeed(StatementsFeed):
@@ -99,15 +106,15 @@ def statements_json_feed(request):
         "language": "en",
         "items": [
             {
-                "id": page(reverse("statement-page", args=[s["id"]])),
-                "url": page(reverse("statement-page", args=[s["id"]])),
+                "id": s["permalink"],
+                "url": s["permalink"],
                 "title": entry_title(s),
                 "content_text": s["quote"],
-                "date_published": s["created_at"].isoformat(),
-                "date_modified": s["updated_at"].isoformat(),
-                "authors": [{"name": s["speaker_name"]}],
+                "date_published": moment(s["created_at"]).isoformat(),
+                "date_modified": moment(s["updated_at"]).isoformat(),
+                "authors": [{"name": s["speaker"]["name"]}],
                 "language": s["language"],
-                "tags": [s["stance"], s["government_id"], s["topic_slug"]],
+                "tags": [s["stance"], s["government"]["code"], s["topic"]["slug"]],
                 "external_url": s["sources"][0]["url"] if s["sources"] else None,
             }
             for s in statements

@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from statements.listing import Links
 from statements.models import Correction, DatePrecision, Government, Source, Speaker, Stance, Statement, Status, Topic
 
 
@@ -378,71 +379,40 @@ def api_datetime(value: datetime.datetime, zone=None) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def statement_dict(row: dict, urls: StatementUrls) -> dict:
-    """StatementSerializer's JSON from a `StatementQuerySet.rows()` row given its sources."""
-    if row["status"] == Status.RETRACTED:
-        return {"id": row["id"], "status": row["status"], "updated_at": api_datetime(row["updated_at"], urls.zone)}
-    published_on = row["published_on"]
+def statement_links(request) -> Links:
+    """The URL prefixes of statements for SQL-built JSON (statements/listing.py)."""
+    urls = StatementUrls(request)
+    (api, _, api_end), (page, _, page_end) = urls.api.partition("{}"), urls.page.partition("{}")
+    assert api_end == page_end == "/", "statement URLs end in <id>/"
+    return Links(api=api, page=page)
+
+
+def statement_detail_dict(statement: dict, corrections: list[dict]) -> dict:
+    """StatementDetailSerializer's JSON from a statement's list JSON (parsed) and its corrections."""
+    zone = timezone.get_current_timezone()
+    sources = statement["sources"]
     return {
-        "id": row["id"],
-        "url": urls.api.format(row["id"]),
-        "permalink": urls.page.format(row["id"]),
-        "speaker": {
-            "slug": row["speaker_slug"],
-            "name": row["speaker_name"],
-            "kind": row["speaker_kind"],
-            "wikidata_id": row["speaker_wikidata_id"],
-        },
-        "role": row["role"],
-        "organization": row["organization"],
-        "government": {"code": row["government_id"], "name": row["government_name"]},
-        "topic": {"slug": row["topic_slug"], "title": row["topic_title"]},
-        "said_on": row["said_on"].isoformat(),
-        "date_precision": row["date_precision"],
-        "published_on": published_on.isoformat() if published_on else None,
-        "quote": row["quote"],
-        "language": row["language"],
-        "is_translation": row["is_translation"],
-        "stance": row["stance"],
-        "context": row["context"],
-        "sources": [
+        **statement,
+        "corrections": [
             {
-                "url": source["url"],
-                "publisher": source["publisher"],
-                "archived_url": source["archived_url"],
-                "accessed_on": source["accessed_on"].isoformat() if source["accessed_on"] else None,
+                "date": correction["created_at"].date().isoformat(),
+                "corrected_at": api_datetime(correction["created_at"], zone),
+                "kind": correction["kind"],
+                "note": correction["note"],
+                "fields": correction["fields"],
             }
-            for source in row["sources"]
+            for correction in corrections
         ],
-        "status": row["status"],
-        "created_at": api_datetime(row["created_at"], urls.zone),
-        "updated_at": api_datetime(row["updated_at"], urls.zone),
+        "citation": citation_text(
+            speaker=statement["speaker"]["name"],
+            role=statement["role"],
+            government=statement["government"]["name"],
+            said_on=format_said_on(datetime.date.fromisoformat(statement["said_on"]), statement["date_precision"]),
+            quote=statement["quote"],
+            publisher=sources[0]["publisher"] if sources else None,
+            link=statement["permalink"],
+        ),
     }
-
-
-def statement_detail_dict(row: dict, urls: StatementUrls) -> dict:
-    """StatementDetailSerializer's JSON from a `listing.published_one()` row."""
-    data = statement_dict(row, urls)
-    data["corrections"] = [
-        {
-            "date": correction["created_at"].date().isoformat(),
-            "corrected_at": api_datetime(correction["created_at"], urls.zone),
-            "kind": correction["kind"],
-            "note": correction["note"],
-            "fields": correction["fields"],
-        }
-        for correction in row["corrections"]
-    ]
-    data["citation"] = citation_text(
-        speaker=row["speaker_name"],
-        role=row["role"],
-        government=row["government_name"],
-        said_on=format_said_on(row["said_on"], row["date_precision"]),
-        quote=row["quote"],
-        publisher=row["sources"][0]["publisher"] if row["sources"] else None,
-        link=data["permalink"],
-    )
-    return data
 
 
 def topic_ref(topic) -> dict:

@@ -4,14 +4,16 @@ Which statements a request wants is a `Selection` (the validated statement filte
 one SQL condition, used three ways:
 
 - `StatementPages`: a keyset page (the row comparison `(said_on, id) < (…)` is an index bound, so
-  a cursor 500,000 rows deep costs what page one does) and a capped count, as plain rows with the
-  speaker, government and topic joined in, then their sources in one more query;
+  a cursor 500,000 rows deep costs what page one does) and a capped count; PostgreSQL builds
+  each statement's public JSON (speaker, government, topic and sources included), which the
+  list sends on as it came, and the detail and feeds parse;
 - `csv_rows()`: every selected row, oldest first, as CSV written by PostgreSQL's COPY;
 - `condition()`: the same SQL as an ORM filter, for the consumers that aggregate or render
   models (stats, embeds), so that a filter means one thing everywhere.
 
 Why not the ORM here: at 1M statements the ORM built, compiled and materialised a 50-row page
-in 10 ms against 1.5 ms for its SQL (bench/). The queries go through psycopg with server-side
+in 10 ms against 1.5 ms for its SQL; turning rows into Python values and back into JSON was
+then the largest cost left (bench/RESULTS.md). The queries go through psycopg with server-side
 parameters and are prepared after a few uses, so PostgreSQL stops re-planning them; the words
 of a search are written into the SQL, as its best plan depends on how common they are.
 """
@@ -35,22 +37,60 @@ T = "statements_statement"
 SEARCH_COUNT_LIMIT = 1_000
 RANK_WINDOW = 1_000
 
+
+def _utc(column: str) -> str:
+    """A timestamptz as DRF renders it with TIME_ZONE = "UTC" (which settings fix): ISO 8601,
+    microseconds only when there are any, "Z"."""
+    return (
+        f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+        f"mod(extract(microseconds FROM {column})::bigint, 1000000) = 0 THEN '' "
+        f"ELSE to_char({column} AT TIME ZONE 'UTC', '.US') END || 'Z'"
+    )
+
+
+# A statement's public JSON (StatementSerializer's shape, which stays the schema; tests compare
+# the two), built by PostgreSQL: Python then handles one string per row, not twenty values and
+# their sources. Retractions are tombstones. `{api}`/`{page}`: the URL prefixes, as literals.
+_STATEMENT_JSON = f"""CASE WHEN {T}.status = 'retracted' THEN
+  json_build_object('id', {T}.id, 'status', {T}.status, 'updated_at', {_utc(f"{T}.updated_at")})
+ELSE json_build_object(
+  'id', {T}.id, 'url', {{api}} || {T}.id || '/', 'permalink', {{page}} || {T}.id || '/',
+  'speaker', json_build_object('slug', sp.slug, 'name', sp.name, 'kind', sp.kind, 'wikidata_id', sp.wikidata_id),
+  'role', {T}.role, 'organization', {T}.organization,
+  'government', json_build_object('code', {T}.government_id, 'name', g.name),
+  'topic', json_build_object('slug', tp.slug, 'title', tp.title),
+  'said_on', {T}.said_on, 'date_precision', {T}.date_precision, 'published_on', {T}.published_on,
+  'quote', {T}.quote, 'language', {T}.language, 'is_translation', {T}.is_translation,
+  'stance', {T}.stance, 'context', {T}.context,
+  'sources', COALESCE((
+    SELECT json_agg(json_build_object('url', src.url, 'publisher', src.publisher,
+                                      'archived_url', src.archived_url, 'accessed_on', src.accessed_on)
+                    ORDER BY src.position, src.id)
+    FROM statements_source AS src WHERE src.statement_id = {T}.id), '[]'::json),
+  'status', {T}.status, 'created_at', {_utc(f"{T}.created_at")}, 'updated_at', {_utc(f"{T}.updated_at")})
+END::text"""
+# Rows: the keys pagination needs (cursor values, Last-Modified) and the JSON.
 _ROW_SQL = f"""
-SELECT {T}.id, {T}.role, {T}.organization, {T}.government_id, {T}.said_on, {T}.date_precision,
-       {T}.published_on, {T}.quote, {T}.language, {T}.is_translation, {T}.stance, {T}.context,
-       {T}.status, {T}.created_at, {T}.updated_at,
-       sp.slug AS speaker_slug, sp.name AS speaker_name, sp.kind AS speaker_kind,
-       sp.wikidata_id AS speaker_wikidata_id, g.name AS government_name,
-       tp.slug AS topic_slug, tp.title AS topic_title{{extra}}
+SELECT {T}.id, {T}.said_on, {T}.updated_at{{extra}}, {_STATEMENT_JSON} AS json
 FROM {{source}}
 JOIN statements_speaker AS sp ON sp.id = {T}.speaker_id
 JOIN statements_government AS g ON g.code = {T}.government_id
 JOIN statements_topic AS tp ON tp.id = {T}.topic_id
 """
-_SOURCES_SQL = """
-SELECT statement_id, url, publisher, archived_url, accessed_on FROM statements_source
-WHERE statement_id = ANY(%s) ORDER BY statement_id, position, id
-"""
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a statement's `url` (the API detail) and `permalink` (its page) point: everything
+    before the id, e.g. "https://tracker.example.org/api/v1/statements/"."""
+
+    api: str
+    page: str
+
+    def sql(self, template: str, **more) -> str:
+        """`template` with the prefixes as quoted SQL literals ('%' doubled: the SQL takes parameters)."""
+        api, page = (sql.Literal(prefix).as_string().replace("%", "%%") for prefix in (self.api, self.page))
+        return template.format(api=api, page=page, **more)
 
 
 @dataclass(frozen=True)
@@ -222,11 +262,12 @@ class StatementPages:
     from the same newest matches, found once.
     """
 
-    def __init__(self, selection: Selection, ordering: Ordering):
+    def __init__(self, selection: Selection, ordering: Ordering, links: Links):
         if ordering.ranked and not selection.q:
             raise ValueError("rank orders search results: it needs q")
         self.selection = selection
         self.ordering = ordering
+        self.links = links
         self.where, self.params = selection.where()
         self.using = router.db_for_read(Statement)
         self.count_limit = SEARCH_COUNT_LIMIT if selection.q else None  # None: the paginator's
@@ -245,7 +286,8 @@ class StatementPages:
 
     def page(self, after: list | None, reverse: bool, size: int) -> list[dict]:
         """Up to `size` rows after the cursor values `after` (before them when `reverse`), in
-        the ordering's direction (reversed when `reverse`), sources attached."""
+        the ordering's direction (reversed when `reverse`): `id`, `said_on`, `updated_at`
+        (`rank` when ranked) and `json`, the statement's public JSON as text."""
         first_by_date = after is None and self.ordering is ORDERINGS["-said_on"]
         if self.selection.q and (self.ordering.ranked or first_by_date):
             return self._search_page(after, reverse, size)
@@ -253,9 +295,9 @@ class StatementPages:
         if after is not None:
             conditions.append(self.ordering.after(reverse))
             params += after
-        sql = _ROW_SQL.format(source=T, extra="") + f"WHERE {' AND '.join(conditions)} "
+        sql = self.links.sql(_ROW_SQL, source=T, extra="") + f"WHERE {' AND '.join(conditions)} "
         sql += f"ORDER BY {self.ordering.order_by(reverse)} LIMIT %s"
-        return with_sources(_as_dicts(_run(self.using, sql, [*params, size])), self.using)
+        return _as_dicts(_run(self.using, sql, [*params, size]))
 
     def _search_page(self, after: list | None, reverse: bool, size: int) -> list[dict]:
         """A search's newest matches, up to the count's cap, found once, give both the count and
@@ -268,12 +310,12 @@ class StatementPages:
         newest = "SELECT * FROM matches ORDER BY said_on DESC, id DESC LIMIT {}"
         if self.ordering.ranked:
             window = newest.format(min(RANK_WINDOW, SEARCH_COUNT_LIMIT))
-            picked = (
-                f"SELECT id, ts_rank(search_vector, {self.selection.tsquery()})::float8 AS rank FROM ({window}) AS w"
-            )
+            rank = f"ts_rank(search_vector, {self.selection.tsquery()})::float8"
+            picked = f"SELECT id, {rank} AS rank FROM ({window}) AS w"
         else:
             picked = f"SELECT id FROM ({newest.format(int(size))}) AS w"
-        sql = f"WITH matches AS MATERIALIZED ({matches}), picked AS ({picked}) " + _ROW_SQL.format(
+        sql = f"WITH matches AS MATERIALIZED ({matches}), picked AS ({picked}) " + self.links.sql(
+            _ROW_SQL,
             source=f"picked JOIN {T} ON {T}.id = picked.id",
             extra=(", picked.rank" if self.ordering.ranked else "") + ", (SELECT count(*) FROM matches) AS matched",
         )
@@ -287,21 +329,7 @@ class StatementPages:
             self.counted = rows[0]["matched"] if rows else 0
         for row in rows:
             del row["matched"]
-        return with_sources(rows, self.using)
-
-
-def with_sources(rows: list[dict], using: str = "default") -> list[dict]:
-    """`rows`, each given its `sources` (url, publisher, archived_url, accessed_on) in order: one query."""
-    by_statement: dict[int, list] = {}
-    for row in rows:
-        row["sources"] = by_statement.setdefault(row["id"], [])
-    if by_statement:
-        _names, sources = _run(using, _SOURCES_SQL, [list(by_statement)])
-        for statement_id, url, publisher, archived_url, accessed_on in sources:
-            by_statement[statement_id].append(
-                {"url": url, "publisher": publisher, "archived_url": archived_url, "accessed_on": accessed_on}
-            )
-    return rows
+        return rows
 
 
 _CORRECTIONS_SQL = """
@@ -309,25 +337,25 @@ SELECT created_at, kind, note, fields FROM statements_correction WHERE statement
 """
 
 
-def published_one(pk: int, using: str | None = None) -> dict | None:
-    """One published statement as a row with its sources and its public corrections (three
-    queries), or None."""
+def published_one(pk: int, links: Links, using: str | None = None) -> dict | None:
+    """One published statement as a row (as `StatementPages.page` gives them) with its public
+    corrections (two queries), or None."""
     using = using or router.db_for_read(Statement)
-    sql = _ROW_SQL.format(source=T, extra="") + f"WHERE {T}.id = %s AND {T}.status = 'published'"
+    sql = links.sql(_ROW_SQL, source=T, extra="") + f"WHERE {T}.id = %s AND {T}.status = 'published'"
     rows = _as_dicts(_run(using, sql, [pk]))
     if not rows:
         return None
-    row = with_sources(rows, using)[0]
+    row = rows[0]
     _names, corrections = _run(using, _CORRECTIONS_SQL, [pk])
+    # jsonb arrives as text: Django registers a text loader for it (its JSONField parses).
     row["corrections"] = [
-        # jsonb arrives as text: Django registers a text loader for it (JSONField parses).
         {
-            "created_at": created_at,
+            "created_at": at,
             "kind": kind,
             "note": note,
             "fields": json.loads(fields) if isinstance(fields, str) else fields,
         }
-        for created_at, kind, note, fields in corrections
+        for at, kind, note, fields in corrections
     ]
     return row
 
@@ -368,6 +396,7 @@ def csv_rows(selection: Selection, permalink_prefix: str, using: str | None = No
             yield from copy
 
 
-def latest(selection: Selection, limit: int) -> list[dict]:
-    """The newest `limit` selected statements (feeds): the first page of `-said_on`."""
-    return StatementPages(selection, ORDERINGS["-said_on"]).page(None, False, limit)
+def latest(selection: Selection, limit: int, links: Links) -> list[dict]:
+    """The newest `limit` selected statements (feeds), in their public JSON shape, parsed."""
+    rows = StatementPages(selection, ORDERINGS["-said_on"], links).page(None, False, limit)
+    return [json.loads(row["json"]) for row in rows]

@@ -13,11 +13,12 @@ from rest_framework.test import APIRequestFactory
 from api.renderers import JSONRenderer
 from api.serializers import StatementSerializer
 from statements import listing
-from statements.listing import ORDERINGS, Selection, StatementPages
+from statements.listing import ORDERINGS, Links, Selection, StatementPages
 from statements.models import Statement
 from tests.factories import SourceFactory, SpeakerFactory, StatementFactory
 
 LIST = "/api/v1/statements/"
+LINKS = Links(api="http://testserver/api/v1/statements/", page="http://testserver/statements/")
 
 
 def serializer_json(statement: Statement) -> dict:
@@ -101,9 +102,9 @@ def test_selection_means_the_same_through_the_orm_and_the_fast_path(db):
     ]
     for selection in selections:
         orm = set(Statement.objects.filter(selection.condition()).values_list("id", flat=True))
-        fast = {row["id"] for row in StatementPages(selection, ORDERINGS["-said_on"]).page(None, False, 100)}
+        fast = {row["id"] for row in StatementPages(selection, ORDERINGS["-said_on"], LINKS).page(None, False, 100)}
         assert orm == fast, selection
-    assert {row["id"] for row in StatementPages(Selection(), ORDERINGS["-said_on"]).page(None, False, 100)} == {
+    assert {row["id"] for row in StatementPages(Selection(), ORDERINGS["-said_on"], LINKS).page(None, False, 100)} == {
         de.pk,
         us.pk,
     }
