@@ -95,4 +95,4 @@ class StatementJsonlExport(StatementExport):
 
     def stream(self, request, selection):
         # The interchange renderer (shared with `manage.py export_statements`) reads models.
-        return statements_export_lines(Statement.objects.filter(selection.condition()))
+        return listing.exported(statements_export_lines(Statement.objects.filter(selection.condition())))

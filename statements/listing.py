@@ -18,6 +18,7 @@ parameters and are prepared after a few uses, so PostgreSQL stops re-planning th
 of a search are written into the SQL, as its best plan depends on how common they are.
 """
 
+import contextlib
 import datetime
 import json
 from collections.abc import Iterator
@@ -385,15 +386,30 @@ WHERE {{where}} ORDER BY {T}.said_on, {T}.id
 EXPORT_STATEMENT_TIMEOUT = "15min"
 
 
+@contextlib.contextmanager
+def exporting(using: str):
+    """A transaction for one export, under its own statement timeout (for this transaction only).
+    Server-side cursors inside it stream, where outside one they are filled at once (WITH HOLD)."""
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute(f"SET LOCAL statement_timeout = '{EXPORT_STATEMENT_TIMEOUT}'")
+        yield cursor
+
+
 def csv_rows(selection: Selection, permalink_prefix: str, using: str | None = None) -> Iterator[bytes]:
     """Every selected statement, oldest first, as CSV lines (no header) in blocks of bytes, as
     PostgreSQL writes them: nothing is held in memory, and a slow reader slows the query."""
-    using = using or router.db_for_read(Statement)
     where, params = selection.where()
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        cursor.execute(f"SET LOCAL statement_timeout = '{EXPORT_STATEMENT_TIMEOUT}'")
-        with cursor.cursor.copy(_CSV_SQL.format(where=where), [permalink_prefix, *params]) as copy:
-            yield from copy
+    with (
+        exporting(using or router.db_for_read(Statement)) as cursor,
+        cursor.cursor.copy(_CSV_SQL.format(where=where), [permalink_prefix, *params]) as copy,
+    ):
+        yield from copy
+
+
+def exported(lines: Iterator[str], using: str | None = None) -> Iterator[str]:
+    """`lines` (an export reading through the ORM) read inside `exporting()`."""
+    with exporting(using or router.db_for_read(Statement)):
+        yield from lines
 
 
 def latest(selection: Selection, limit: int, links: Links) -> list[dict]:

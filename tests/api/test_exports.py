@@ -77,3 +77,14 @@ def test_exports_read_in_chunks_with_constant_queries(db, client, django_assert_
     with django_assert_max_num_queries(4):  # one cursor, and sources once per chunk
         rows = body(response).splitlines()
     assert len(rows) == 31
+
+
+def test_exports_run_under_their_own_statement_timeout(db):
+    """Not the web's 2 s: a large export for a slow client takes minutes. For the export's own
+    transaction only (SET LOCAL)."""
+
+    from statements import listing
+
+    with listing.exporting("default") as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == listing.EXPORT_STATEMENT_TIMEOUT
