@@ -116,10 +116,15 @@ class StatementViewSet(StatementComparisonActions, PublicReadViewSet):
         return StatementDetailSerializer if self.detail else StatementSerializer
 
     def get_queryset(self):
-        statements = Statement.objects.published()
-        if self.action == "compare":
-            return statements.select_related("speaker", "topic")
-        return statements.for_detail()  # the list reads through StatementPages
+        """What `compare` finds its statement in; the list and the detail read through
+        statements/listing.py."""
+        return Statement.objects.published().select_related("speaker", "topic")
+
+    def filter_queryset(self, queryset):
+        # The statement filters are the list's (applied by StatementPages; the filter backend
+        # stays for the schema). Applied to get_object(), `compare?government=CH` looked for the
+        # compared statement among Swiss ones: a 404 for any other government's statement.
+        return queryset
 
     def list(self, request, *args, **kwargs):
         """The hot path (statements/listing.py): a capped count and one page of statements whose

@@ -377,3 +377,13 @@ def _plain(data):
     from rest_framework.utils.encoders import JSONEncoder
 
     return json.loads(json.dumps(data, cls=JSONEncoder))
+
+
+def test_compare_with_other_governments_than_the_subjects(seeded, api):
+    """`government=` picks whom to compare with; it does not filter the compared statement."""
+    remark = Statement.objects.get(government="US", said_on="2022-09-27")
+
+    response = api.get(f"/api/v1/statements/{remark.pk}/compare/", {"government": "CH"})
+
+    assert response.status_code == 200, response.content
+    assert [p["government"]["code"] for p in response.json()["positions"]] == ["CH"]
