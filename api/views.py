@@ -160,7 +160,7 @@ class StatementViewSet(StatementComparisonActions, PublicReadViewSet):
             self.get_keyset_ordering()  # a bad ordering is a 400 before any query runs
 
     def last_modified(self, rows):
-        return max((row["updated_at"] if isinstance(row, dict) else row.updated_at for row in rows), default=None)
+        return max((row["updated_at"] for row in rows), default=None)  # listing rows
 
 
 @extend_schema_view(
