@@ -363,11 +363,9 @@ class StatsSerializer(serializers.Serializer):
 
 
 class StatementUrls:
-    """Absolute API and public URLs of statements, built from one reverse() each per request
-    (and the time zone datetimes are shown in)."""
+    """Absolute API and public URLs of statements, built from one reverse() each per request."""
 
     def __init__(self, request):
-        self.zone = timezone.get_current_timezone()
         marker = 987654321
         self.api = absolute_url(request, reverse("api:statement-detail", args=[marker])).replace(str(marker), "{}")
         self.page = absolute_url(request, reverse("statement-page", args=[marker])).replace(str(marker), "{}")
