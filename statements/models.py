@@ -209,12 +209,19 @@ class Statement(TimeStamped):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    distinct_from = models.ManyToManyField(
+        "self",
+        symmetrical=True,
+        blank=True,
+        help_text="Statements an editor confirmed are other remarks, although similar: not warned about again.",
+    )
     history = HistoricalRecords(excluded_fields=["search_vector"])
 
     objects = StatementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-said_on", "-id"]
+        permissions = [("publish_statement", "Can publish, retract and reinstate statements")]
         constraints = [
             choices_constraint("stance", Stance, "%(app_label)s_%(class)s_stance_valid"),
             choices_constraint("status", Status, "%(app_label)s_%(class)s_status_valid"),

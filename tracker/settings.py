@@ -234,6 +234,8 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link"]
 # History is for reading: reverting from the history page would bypass the editorial rules
 # (corrections need a public note), so edits go through the statement form only.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Change reasons carry correction notes and retraction reasons, which are longer than 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -274,13 +276,23 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
-# Admin logins: locked for 15 minutes after 5 failures for the same user from the same address.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+# Whether a draft's author (anyone who wrote or edited it) may publish it: off for small teams,
+# on for newsrooms with a review desk (README "Editing").
+TRACKER_REQUIRE_SECOND_EDITOR = env_bool("TRACKER_REQUIRE_SECOND_EDITOR", False)
+
+# Admin logins (django-axes): locked for 15 minutes after 5 failures for one username from one
+# client address, or 30 from one address whatever the usernames (statements/admin/logins.py).
+# The address is the real client's, through DJANGO_NUM_PROXIES (api.middleware.client_address):
+# behind a proxy, every client would otherwise share the proxy's address, and five failures by
+# anyone would lock the real editor out. Unlock: `manage.py axes_reset_username NAME`.
+AXES_USER_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "30"))
+AXES_FAILURE_LIMIT = "statements.admin.logins.failure_limit"
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "api.middleware.client_address"
 
 # Public API rate limit per client address, counted in the shared cache (Redis when REDIS_URL
 # is set, so the limit holds across every worker and server). "N/second|minute|hour".

@@ -1,12 +1,15 @@
 """Editorial writes: save with optimistic locking, publish, retract, reinstate, delete.
 
 Every function takes the acting user, runs in one transaction, locks the statement row, and
-leaves a history row naming the user. A published statement's quote, speaker, date, stance or
-government changes only with a public correction note; it is never deleted, only retracted.
+leaves a history row naming the user. A new statement is a draft; publishing, retracting and
+reinstating are workflow steps with their own functions (and the `publish_statement`
+permission). A published statement's quote, speaker, date, stance or government changes only
+with a public correction note; it is never deleted, only retracted.
 """
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,15 +25,21 @@ STEPS = {
 PAST = {"publish": "published", "retract": "retracted", "reinstate": "reinstated"}
 
 
+PUBLISH_PERMISSION = "statements.publish_statement"
+# Public notes (corrections, retraction and reinstatement reasons): long enough for any real note.
+MAX_NOTE_LENGTH = 5000
+
+
 class StaleEdit(ValidationError):
-    """The statement changed since the editor opened it: their save would overwrite that change."""
+    """The statement changed since the editor opened it: their save would overwrite that change.
+
+    `current` is the statement as it is now (locked), `who` and `when` its latest change."""
 
     def __init__(self, statement: Statement):
-        who, when = last_change(statement)
+        self.current = statement
+        self.who, self.when = last_change(statement)
         super().__init__(
-            f"This statement was changed by {who} at {when:%Y-%m-%d %H:%M:%S} UTC since you opened it. "
-            "Your input is kept below: compare it with the current version (open the statement in a new tab), "
-            "then save again.",
+            f"This statement was changed by {self.who} at {self.when:%Y-%m-%d %H:%M:%S} UTC since you opened it.",
             code="stale",
         )
 
@@ -88,15 +97,30 @@ def _record(statement: Statement, user, reason: str) -> None:
     statement._change_reason = reason
 
 
+def _check_note(note: str, what: str) -> str:
+    note = note.strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ValidationError(
+            f"The {what} is {len(note):,} characters long; at most {MAX_NOTE_LENGTH:,}.", code="note_length"
+        )
+    return note
+
+
 def statement_save(*, statement: Statement, user, expected_version: int | None = None, note: str = "") -> Statement:
-    """Create `statement`, or save the edits made to it, with the rules above.
+    """Create `statement` (always as a draft), or save the edits made to it, with the rules above.
 
     Raises StaleEdit (someone saved since `expected_version`), CorrectionRequired (a published
     statement's corrected field changed without `note`), or ValidationError (a status change,
     which must go through publish/retract/reinstate).
     """
+    note = _check_note(note, "correction note")
     with transaction.atomic():
         if statement.pk is None:
+            if statement.status != Status.DRAFT:
+                raise ValidationError(
+                    "A new statement is a draft; publish it with the Publish action once it is reviewed.",
+                    code="status",
+                )
             statement.version = 1
             _record(statement, user, "created")
             statement.save()
@@ -105,16 +129,16 @@ def statement_save(*, statement: Statement, user, expected_version: int | None =
         if statement.status != current.status:
             raise ValidationError("Change the status with the publish, retract or reinstate actions.", code="status")
         fields = corrected_fields(current, statement)
-        if fields and not note.strip():
+        if fields and not note:
             raise CorrectionRequired(fields)
         statement.version = current.version + 1
-        _record(statement, user, f"correction: {note.strip()}" if fields else "edited")
+        _record(statement, user, f"correction: {note}" if fields else "edited")
         statement.save()
         if fields:
             Correction.objects.create(
                 statement=statement,
                 kind=CorrectionKind.CORRECTION,
-                note=note.strip(),
+                note=note,
                 fields=fields,
                 before=snapshot(current, fields),
                 after=snapshot(statement, fields),
@@ -123,30 +147,65 @@ def statement_save(*, statement: Statement, user, expected_version: int | None =
         return statement
 
 
+def refusal(statement: Statement, step: str) -> str | None:
+    """Why `step` cannot be taken on `statement` as it is, or None when it can (status only)."""
+    origin, _to = STEPS[step]
+    if statement.status == origin:
+        return None
+    if step == "retract" and statement.status == Status.DRAFT:
+        return (
+            f"Statement {statement.pk} is a draft: it was never published, so there is nothing to retract. "
+            "Delete the draft instead."
+        )
+    who, when = last_change(statement)
+    return (
+        f"Statement {statement.pk} is {statement.status} (last changed by {who} at {when:%Y-%m-%d %H:%M} UTC); "
+        f"it cannot be {PAST[step]} (only a {origin} statement can)."
+    )
+
+
+def can_take_steps(user) -> bool:
+    """Whether `user` may publish, retract and reinstate (None: a script, which may)."""
+    return user is None or user.has_perm(PUBLISH_PERMISSION)
+
+
+def _check_second_editor(statement: Statement, user) -> None:
+    """With TRACKER_REQUIRE_SECOND_EDITOR, whoever wrote or edited a draft does not publish it."""
+    if not settings.TRACKER_REQUIRE_SECOND_EDITOR or user is None:
+        return
+    if statement.history.filter(history_user=user).exists():
+        raise ValidationError(
+            f"You wrote or edited statement {statement.pk}: another editor reviews and publishes it "
+            "(TRACKER_REQUIRE_SECOND_EDITOR is on).",
+            code="second_editor",
+        )
+
+
 def _transition(
     statement_id: int, step: str, *, user, note: str = "", expected_version: int | None = None
 ) -> Statement:
-    origin, to = STEPS[step]
+    _origin, to = STEPS[step]
+    if not can_take_steps(user):
+        raise ValidationError(f"You do not have the permission to have statements {PAST[step]}.", code="permission")
+    note = _check_note(note, "reason")
     with transaction.atomic():
         statement = lock(statement_id, expected_version)
-        if statement.status != origin:
-            who, when = last_change(statement)
-            raise ValidationError(
-                f"Statement {statement.pk} is {statement.status} (last changed by {who} at {when:%Y-%m-%d %H:%M} UTC); "
-                f"it cannot be {PAST[step]} (only a {origin} statement can).",
-                code="transition",
-            )
+        refused = refusal(statement, step)
+        if refused:
+            raise ValidationError(refused, code="transition")
         if to == Status.PUBLISHED and not statement.sources.exists():
             raise ValidationError(f"Statement {statement.pk} has no source: add one before publishing.", code="source")
-        if step in ("retract", "reinstate") and not note.strip():
+        if step in ("retract", "reinstate") and not note:
             raise ValidationError(f"A {step} needs a reason, shown to the public.", code="reason")
+        if step == "publish":
+            _check_second_editor(statement, user)
         statement.status = to
         statement.version += 1
-        _record(statement, user, f"{step}: {note.strip()}" if note.strip() else step)
+        _record(statement, user, f"{step}: {note}" if note else step)
         statement.save()
         if step in ("retract", "reinstate"):
             kind = CorrectionKind.RETRACTION if step == "retract" else CorrectionKind.REINSTATEMENT
-            Correction.objects.create(statement=statement, kind=kind, note=note.strip(), made_by=user)
+            Correction.objects.create(statement=statement, kind=kind, note=note, made_by=user)
         return statement
 
 
@@ -156,14 +215,13 @@ def statement_publish(*, statement_id: int, user, expected_version: int | None =
 
 
 def statement_retract(*, statement_id: int, user, reason: str, expected_version: int | None = None) -> Statement:
-    """published → retracted, with a public reason. Sync clients get a tombstone."""
+    """published → retracted, with a public reason. Sync clients get a tombstone. A draft was never
+    published: it cannot be retracted (delete it instead)."""
     return _transition(statement_id, "retract", user=user, note=reason, expected_version=expected_version)
 
 
 def statement_reinstate(*, statement_id: int, user, reason: str, expected_version: int | None = None) -> Statement:
-    """retracted → published, by staff only, with a public reason."""
-    if not getattr(user, "is_staff", False):
-        raise ValidationError("Only staff can reinstate a retracted statement.", code="permission")
+    """retracted → published, with a public reason."""
     return _transition(statement_id, "reinstate", user=user, note=reason, expected_version=expected_version)
 
 

@@ -43,7 +43,7 @@ def test_draft_publish_retract_reinstate(db, editor):
     ("status", "step", "message"),
     [
         ("published", "publish", r"it cannot be published \(only a draft statement can\)"),
-        ("draft", "retract", r"it cannot be retracted \(only a published statement can\)"),
+        ("draft", "retract", r"is a draft: it was never published, so there is nothing to retract"),
         ("draft", "reinstate", r"it cannot be reinstated \(only a retracted statement can\)"),
         ("retracted", "publish", r"it cannot be published \(only a draft statement can\)"),
     ],
@@ -64,14 +64,72 @@ def test_publishing_needs_a_source(db, editor):
         services.statement_publish(statement_id=statement.pk, user=editor)
 
 
-def test_retract_and_reinstate_need_a_reason_and_reinstate_needs_staff(db, editor, django_user_model):
+def test_retract_and_reinstate_need_a_reason_and_the_permission(db, editor, django_user_model):
     statement = StatementFactory()
     with pytest.raises(ValidationError, match="needs a reason"):
         services.statement_retract(statement_id=statement.pk, user=editor, reason="  ")
     services.statement_retract(statement_id=statement.pk, user=editor, reason="Wrong source.")
-    outsider = django_user_model.objects.create_user("reader", password="x" * 20)
-    with pytest.raises(ValidationError, match="Only staff"):
+    outsider = django_user_model.objects.create_user("reader", password="x" * 20, is_staff=True)
+    with pytest.raises(ValidationError, match="permission to have statements reinstated"):
         services.statement_reinstate(statement_id=statement.pk, user=outsider, reason="Please")
+    assert Statement.objects.get().status == "retracted"
+
+
+def test_a_reason_of_two_thousand_characters_is_kept_and_a_limit_is_said(db, editor):
+    statement = StatementFactory()
+    reason = "x" * 2000
+    with pytest.raises(ValidationError, match="5,001 characters long; at most 5,000"):
+        services.statement_retract(statement_id=statement.pk, user=editor, reason="y" * 5001)
+
+    services.statement_retract(statement_id=statement.pk, user=editor, reason=reason)
+
+    assert statement.corrections.get().note == reason
+    assert statement.history.first().history_change_reason == f"retract: {reason}"
+
+
+def test_a_new_statement_is_always_a_draft(db, editor):
+    refs = StatementFactory()
+    statement = Statement(
+        speaker=refs.speaker,
+        government=refs.government,
+        topic=refs.topic,
+        role="Minister",
+        organization="Ministry",
+        said_on=refs.said_on,
+        quote="Straight to print?",
+        stance="neutral",
+        status="published",
+    )
+
+    with pytest.raises(ValidationError, match="A new statement is a draft"):
+        services.statement_save(statement=statement, user=editor)
+    assert not Statement.objects.filter(quote="Straight to print?").exists()
+
+
+def test_with_a_second_editor_required_authors_do_not_publish_their_own_drafts(db, settings, django_user_model):
+    settings.TRACKER_REQUIRE_SECOND_EDITOR = True
+    author, reviewer = (
+        django_user_model.objects.create_superuser(name, f"{name}@example.org", "x" * 20) for name in ("author", "desk")
+    )
+    draft = StatementFactory(status="draft")
+    draft.context = "written by the author"
+    services.statement_save(statement=draft, user=author, expected_version=1)
+
+    with pytest.raises(ValidationError, match=r"You wrote or edited statement .* another editor reviews"):
+        services.statement_publish(statement_id=draft.pk, user=author)
+    services.statement_publish(statement_id=draft.pk, user=reviewer)
+
+    assert Statement.objects.get().status == "published"
+
+
+def test_without_a_second_editor_required_authors_may_publish(db, editor):
+    draft = StatementFactory(status="draft")
+    draft.context = "mine"
+    services.statement_save(statement=draft, user=editor, expected_version=1)
+
+    services.statement_publish(statement_id=draft.pk, user=editor)
+
+    assert Statement.objects.get().status == "published"
 
 
 def test_changing_a_published_quote_needs_a_note(db, editor):
