@@ -10,6 +10,27 @@ from statements.services import statements_import
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_FILE = ROOT / "seeds" / "statements-2022.jsonl"
+# Every seed file, in the order `./dev serve` imports them (seeds/*.jsonl): the ids it gives.
+SEED_FILES = sorted((ROOT / "seeds").glob("*.jsonl"))
+
+
+TOPICS_FILE = ROOT / "seeds" / "topics.json"
+
+
+def import_topics():
+    from statements.services.topics import topics_import
+
+    report = topics_import(TOPICS_FILE.read_text(encoding="utf-8"))
+    assert report.ok, report.errors
+    return report
+
+
+def import_seeds() -> None:
+    """What `./dev serve` loads: the topics' descriptions, then every statement file in order."""
+    import_topics()
+    for path in SEED_FILES:
+        report = import_file(path)
+        assert report.ok, report.errors
 
 
 def import_file(path: Path, **kwargs):
@@ -35,6 +56,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 @pytest.fixture
 def seeded(db):
+    import_topics()
     report = import_file(SEED_FILE)
     assert report.ok, report.errors
     return report
@@ -48,6 +70,21 @@ def api():
 @pytest.fixture
 def staff_user(django_user_model):
     return django_user_model.objects.create_superuser("editor", "editor@example.org", "a-long-test-password")
+
+
+@pytest.fixture
+def admin_app(django_app):
+    """`admin_app(user)`: a WebTest app logged in as `user`, with cookies of its own (two editors are
+    two apps, like two browsers). Its forms are the HTML the admin rendered, submitted as a browser would."""
+    from django_webtest import DjangoTestApp
+
+    def app_for(user):
+        app = DjangoTestApp()
+        app.set_user(user)
+        app.user = user
+        return app
+
+    return app_for
 
 
 @pytest.fixture(autouse=True)

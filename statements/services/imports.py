@@ -22,6 +22,7 @@ from statements.models import (
     Topic,
 )
 from statements.services.editing import corrected_fields, snapshot
+from statements.services.topics import placeholder_title
 
 GOVERNMENT_KINDS = {"EU": GovernmentKind.SUPRANATIONAL, "UN": GovernmentKind.INTERNATIONAL}
 BATCH_SIZE = 1000
@@ -191,7 +192,7 @@ def statements_import(
             default_change_reason=reason,
         )
         for topic in bulk_create_with_history(
-            [Topic(slug=slug, title=slug.replace("-", " ").capitalize()) for slug in report.new_topics],
+            [Topic(slug=slug, title=placeholder_title(slug)) for slug in report.new_topics],
             Topic,
             default_user=user,
             default_change_reason=reason,
