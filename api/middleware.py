@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+import ipaddress
 import time
 
 from django.conf import settings
@@ -98,15 +99,25 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), _PERIODS[period]
 
 
-def client_address(request) -> str:
+def client_address(request) -> str | None:
     """The client's address: the socket's, or with NUM_PROXIES trusted proxies in front, the
     address the outermost trusted proxy saw (counted from the right of X-Forwarded-For, which a
-    client can pad on the left but not on the right)."""
+    client can pad on the left but not on the right). None when there is none (a request made in
+    code); a hop that is not an IP address counts as none, and the socket's is used."""
     if settings.NUM_PROXIES:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-        if len(hops) >= settings.NUM_PROXIES:
+        if len(hops) >= settings.NUM_PROXIES and _is_address(hops[-settings.NUM_PROXIES]):
             return hops[-settings.NUM_PROXIES]
-    return request.META.get("REMOTE_ADDR", "unknown")
+    address = request.META.get("REMOTE_ADDR")
+    return address if address and _is_address(address) else None
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 class RateLimitMiddleware:
@@ -127,7 +138,7 @@ class RateLimitMiddleware:
         self.limit, self.window = parse_rate(settings.API_RATE_LIMIT)
         now = time.time()
         window_start = int(now // self.window) * self.window
-        key = f"ratelimit:{client_address(request)}:{window_start}"
+        key = f"ratelimit:{client_address(request) or 'unknown'}:{window_start}"
         cache.add(key, 0, timeout=self.window + 1)
         try:
             used = cache.incr(key)

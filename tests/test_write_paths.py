@@ -7,69 +7,57 @@ from statements import services
 from statements.models import Statement
 from tests.conftest import SEED_FILE
 from tests.factories import StatementFactory
-from tests.statements.test_admin import form_data
-from tests.statements.test_admin_editorial import CHANGELIST, change_data, change_url
+from tests.statements.admin_pages import CHANGELIST, change_form, change_url, fill, run_action
+from tests.statements.test_admin import add_form
 
 
 def latest(statement_id: int):
     return Statement.history.filter(id=statement_id).order_by("-history_date", "-history_id").first()
 
 
-@pytest.fixture
-def editor_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-def admin_add(client, user):
-    statement = StatementFactory.build()
+def admin_add(app):
     refs = StatementFactory()  # for a speaker, government and topic that exist
-    client.post(
-        "/admin/statements/statement/add/", form_data(refs.speaker, refs.government, refs.topic, quote="Added.")
-    )
-    del statement
+    add_form(app, (refs.speaker, refs.government, refs.topic), quote="Added.").submit("_save")
     return Statement.objects.get(quote="Added.").pk, "+"
 
 
-def admin_change(client, user):
+def admin_change(app):
     statement = StatementFactory(status="draft")
-    client.post(change_url(statement), change_data(statement, context="changed"))
+    fill(change_form(app, statement), context="changed").submit("_save")
     return statement.pk, "~"
 
 
-def admin_list_edit(client, user):
+def admin_list_edit(app):
     statement = StatementFactory(status="draft", stance="neutral")
-    data = {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "_save": "Save"}
-    data |= {"form-0-id": statement.pk, "form-0-stance": "welcoming", "form-0-opened_version": 1}
-    client.post(CHANGELIST, data)
+    fill(app.get(CHANGELIST).forms["changelist-form"], **{"form-0-stance": "welcoming"}).submit("_save")
     return statement.pk, "~"
 
 
-def admin_delete(client, user):
+def admin_delete(app):
     statement = StatementFactory(status="draft")
-    client.post(f"/admin/statements/statement/{statement.pk}/delete/", {"post": "yes"})
+    app.get(f"/admin/statements/statement/{statement.pk}/delete/").forms[1].submit()
     return statement.pk, "-"
 
 
-def admin_publish(client, user):
+def admin_publish(app):
     statement = StatementFactory(status="draft")
-    client.post(CHANGELIST, {"action": "publish", "_selected_action": [statement.pk]})
+    run_action(app, "publish", [statement.pk])
     return statement.pk, "~"
 
 
-def admin_retract(client, user):
+def admin_retract(app):
     statement = StatementFactory()
-    client.post(CHANGELIST, {"action": "retract", "_selected_action": [statement.pk], "post": "yes", "reason": "r"})
+    run_action(app, "retract", [statement.pk], reason="r")
     return statement.pk, "~"
 
 
-def admin_reinstate(client, user):
+def admin_reinstate(app):
     statement = StatementFactory(status="retracted")
-    client.post(CHANGELIST, {"action": "reinstate", "_selected_action": [statement.pk], "post": "yes", "reason": "r"})
+    run_action(app, "reinstate", [statement.pk], url=change_url(statement), reason="r")
     return statement.pk, "~"
 
 
-def shell_save(client, user):
+def shell_save(user):
     refs = StatementFactory()
     statement = Statement(
         speaker=refs.speaker,
@@ -85,32 +73,32 @@ def shell_save(client, user):
     return statement.pk, "+"
 
 
-def shell_update(client, user):
+def shell_update(user):
     statement = StatementFactory(status="draft")
     statement.context = "shell edit"
     services.statement_save(statement=statement, user=user, expected_version=1)
     return statement.pk, "~"
 
 
-def shell_publish(client, user):
+def shell_publish(user):
     statement = StatementFactory(status="draft")
     services.statement_publish(statement_id=statement.pk, user=user)
     return statement.pk, "~"
 
 
-def shell_retract(client, user):
+def shell_retract(user):
     statement = StatementFactory()
     services.statement_retract(statement_id=statement.pk, user=user, reason="r")
     return statement.pk, "~"
 
 
-def shell_reinstate(client, user):
+def shell_reinstate(user):
     statement = StatementFactory(status="retracted")
     services.statement_reinstate(statement_id=statement.pk, user=user, reason="r")
     return statement.pk, "~"
 
 
-def shell_delete(client, user):
+def shell_delete(user):
     statement = StatementFactory(status="draft")
     services.statement_delete(statement_id=statement.pk, user=user)
     return statement.pk, "-"
@@ -134,8 +122,10 @@ WRITE_PATHS = [
 
 
 @pytest.mark.parametrize("write", WRITE_PATHS, ids=lambda f: f.__name__)
-def test_write_path_is_recorded_with_the_user(db, editor_client, staff_user, write):
-    statement_id, history_type = write(editor_client, staff_user)
+def test_write_path_is_recorded_with_the_user(db, admin_app, staff_user, write):
+    statement_id, history_type = (
+        write(staff_user) if write.__name__.startswith("shell") else write(admin_app(staff_user))
+    )
 
     record = latest(statement_id)
     assert record is not None

@@ -69,11 +69,13 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Outside ConditionalGetMiddleware, so that every answer says where the client stands (a
+    # 304 it makes would drop the RateLimit-* headers), and before any work is done.
+    "api.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "api.middleware.PublicCacheMiddleware",
-    "api.middleware.RateLimitMiddleware",
     "api.middleware.RevalidationMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -1,0 +1,170 @@
+"""The statement admin's forms: every one carries the version it was opened at.
+
+A save based on an older version is refused with who changed the statement and when, and the
+editor's input stays on the form. The row is locked (SELECT … FOR UPDATE) while the form is
+validated, inside the admin's transaction, so of two simultaneous saves exactly one wins.
+"""
+
+import copy
+
+from django import forms
+from django.contrib.postgres.search import TrigramSimilarity
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from statements import services
+from statements.models import EDITABLE_FIELDS, Statement
+from statements.services.editing import MAX_NOTE_LENGTH, corrected_fields
+
+DUPLICATE_SIMILARITY = 0.6
+NOTE_HELP = f"Shown to the public with the statement. Up to {MAX_NOTE_LENGTH:,} characters."
+NO_VERSION = "This form did not say which version of the statement it was opened at; reload the page and try again."
+
+
+def similar_statements(*, speaker, said_on, quote: str, exclude_pk=None):
+    """Statements by `speaker` on `said_on` whose quote is trigram-similar (≥ 0.6) to `quote`,
+    except those an editor confirmed to be other remarks (`distinct_from`)."""
+    candidates = Statement.objects.filter(speaker=speaker, said_on=said_on)
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk).exclude(distinct_from=exclude_pk)
+    return candidates.annotate(similarity=TrigramSimilarity("quote", quote)).filter(
+        similarity__gte=DUPLICATE_SIMILARITY
+    )
+
+
+def note_field(label: str, help_text: str, *, required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=required,
+        max_length=MAX_NOTE_LENGTH,
+        help_text=f"{help_text} {NOTE_HELP}".strip(),
+    )
+
+
+class VersionedStatementForm(forms.ModelForm):
+    """Carries the version the editor opened; clean() locks the row and refuses a stale save.
+
+    `overwrite_version`: after a refusal, the editor may save their version over the newer one
+    by ticking a box that names the version they were shown (so a third change is refused again).
+    """
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    allows_overwrite = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict: services.StaleEdit | None = None
+        if self.instance.pk:
+            self.fields["opened_version"].initial = self.instance.version
+
+    def expected_version(self) -> int | None:
+        """The version this save is based on: the one opened, or the newer one the editor chose to overwrite."""
+        data = getattr(self, "cleaned_data", {})
+        if self.allows_overwrite and data.get("overwrite") and data.get("conflict_version") is not None:
+            return data["conflict_version"]
+        return data.get("opened_version")
+
+    def clean(self):
+        data = super().clean()
+        if not self.instance.pk:
+            return data
+        if data.get("opened_version") is None:
+            raise forms.ValidationError(NO_VERSION, code="no_version")
+        try:
+            self.current = services.lock(self.instance.pk, self.expected_version())
+        except services.StaleEdit as stale:
+            self.conflict = stale
+            if self.allows_overwrite:
+                # The box offered with the refusal names the version the editor has now been shown.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("conflict_version")] = str(stale.current.version)
+                self.data.pop(self.add_prefix("overwrite"), None)
+            raise forms.ValidationError(stale.messages, code="stale") from stale
+        self.corrections_needed = self._corrected(data)
+        return data
+
+    def _corrected(self, data) -> list[str]:
+        edited = copy.copy(self.current)
+        for name, value in data.items():
+            if hasattr(edited, name):
+                setattr(edited, name, value)
+        return corrected_fields(self.current, edited)
+
+
+class StatementForm(VersionedStatementForm):
+    """The add and change form. No status field: a new statement is a draft, and status changes
+    through the workflow actions."""
+
+    allows_overwrite = True
+    correction_note = note_field(
+        "Correction note",
+        "Needed when a published statement's quote, speaker, date, stance or government changes. "
+        "Fixing your own context needs no note.",
+    )
+    confirm_not_duplicate = forms.BooleanField(
+        required=False,
+        label="Save anyway: this is another remark than the similar statement(s) named above",
+        help_text="Remembered: you will not be asked again about these statements.",
+    )
+    overwrite = forms.BooleanField(required=False, label="Save my version over the newer one")
+    conflict_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Statement
+        fields = list(EDITABLE_FIELDS)
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and self.corrections_needed and not data.get("correction_note"):
+            self.add_error("correction_note", services.CorrectionRequired(self.corrections_needed).messages[0])
+        self.similar = []
+        if data.get("speaker") and data.get("said_on") and data.get("quote"):
+            similar = list(
+                similar_statements(
+                    speaker=data["speaker"], said_on=data["said_on"], quote=data["quote"], exclude_pk=self.instance.pk
+                )[:5]
+            )
+            if similar and not data.get("confirm_not_duplicate"):
+                links = format_html_join(
+                    ", ",
+                    '<a href="{}" target="_blank">statement {}</a> ({} similar)',
+                    (
+                        (reverse("admin:statements_statement_change", args=[s.pk]), s.pk, f"{s.similarity:.0%}")
+                        for s in similar
+                    ),
+                )
+                self.add_error(
+                    "confirm_not_duplicate",
+                    format_html("This speaker has a very similar quote on the same day: {}. Is it the same?", links),
+                )
+            self.similar = similar
+        return data
+
+
+class StatementListForm(VersionedStatementForm):
+    """A row of the list's edits (stance only)."""
+
+    class Meta:
+        model = Statement
+        fields = ["stance"]
+        widgets = {"stance": forms.Select}  # four radio buttons per row would not fit the list
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and self.corrections_needed:
+            raise forms.ValidationError(
+                f"Statement {self.instance.pk} is published: correct its stance from its own page, with a note."
+            )
+        return data
+
+
+class SourceFormSet(BaseInlineFormSet):
+    """Sources inline: at least one, said in words an editor understands."""
+
+    default_error_messages = {"too_few_forms": "Add at least one source."}
+
+
+class ReasonForm(forms.Form):
+    reason = note_field("Public reason", "Why, in a sentence or two.", required=True)
