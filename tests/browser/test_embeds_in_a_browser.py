@@ -7,8 +7,6 @@ snippets. Screenshots go to artifacts/screenshots/ (git-ignored) for people to l
 import functools
 import http.server
 import json
-import os
-import shutil
 import threading
 import urllib.parse
 import urllib.request
@@ -16,25 +14,12 @@ import urllib.request
 import pytest
 
 from statements.models import Statement
-from tests.conftest import ROOT, SEED_FILE, import_file
+from tests.browser.pages import screenshot
+from tests.conftest import SEED_FILE, import_file
 from tests.factories import StatementFactory
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-HOSTILE = "<img src=x onerror=alert(1)></blockquote><script>alert(2)</script>"
 GRID_PAGE = "/positions/russian-mobilisation-2022/?as_of=2022-09-27"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-if not CHROMIUM and not os.environ.get("CI"):
-    pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it", allow_module_level=True)
+HOSTILE = "<img src=x onerror=alert(1)></blockquote><script>alert(2)</script>"
 
 
 def oembed_html(live_url: str, page: str, **params) -> str:
@@ -51,19 +36,6 @@ def host_page(tmp_path):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield tmp_path, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test around
-    # it are still synchronous, so Django's guard against ORM use in async code does not apply.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield instance
-        instance.close()
 
 
 def test_a_news_page_embeds_a_card_and_the_grid(transactional_db, live_server, host_page, browser):
@@ -108,12 +80,11 @@ def test_a_news_page_embeds_a_card_and_the_grid(transactional_db, live_server, h
     assert hostile_text == HOSTILE  # shown as text, never run
     assert dialogs == [] and problems == []
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "article-with-embeds.png"), full_page=True)
+    screenshot(page, "article-with-embeds")
     page.goto(f"{live}/positions/russian-mobilisation-2022/?as_of=2022-09-27")
-    page.screenshot(path=str(SCREENSHOTS / "positions-page.png"), full_page=True)
+    screenshot(page, "positions-page")
     page.goto(f"{live}/statements/{remark.pk}/")
-    page.screenshot(path=str(SCREENSHOTS / "statement-page.png"), full_page=True)
+    screenshot(page, "statement-page")
     assert problems == []
 
 
@@ -144,5 +115,4 @@ def test_the_api_docs_work_offline_under_the_strict_csp(transactional_db, live_s
     page.wait_for_selector(".opblock", timeout=15_000)
     assert page.locator(".opblock").count() >= 14  # every operation, from the local schema
     assert problems == []
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "api-docs.png"))
+    screenshot(page, "api-docs")
