@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import MD5
 from django.utils.translation import gettext_lazy as _
@@ -424,24 +424,33 @@ class PositionStep(models.Model):
 
 
 class DataVersion(models.Model):
-    """One row that counts writes to anything the public sees, bumped by database triggers
-    (statements/sql/data_version.sql) whatever the write path. A revalidation (If-None-Match) of an
-    API page is answered 304 from it with one primary-key read (api/middleware.py). Never written
-    by application code."""
+    """Counts writes to anything the public sees, bumped by database triggers
+    (statements/sql/data_version_v2.sql) whatever the write path: one row per database backend
+    (its pid; row 0 holds backends gone), so writers never wait on each other here. A
+    revalidation (If-None-Match) of an API page is answered 304 from the sum with one small read
+    (api/middleware.py). Never written by application code."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    id = models.IntegerField(primary_key=True, help_text="The writing backend's pid; 0 for backends gone.")
     version = models.BigIntegerField(default=1)
     changed_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(id=1), name="%(app_label)s_%(class)s_one_row")]
+        constraints = [models.CheckConstraint(condition=Q(id__gte=0), name="%(app_label)s_%(class)s_backend")]
 
     def __str__(self) -> str:
-        return f"data version {self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+        return f"data version {self.version} of backend {self.id} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
 
     @classmethod
     def current(cls) -> str:
-        """The current version with the time it was reached: a database restored from a backup
-        counts up again through numbers it once had, never through the same moments."""
-        row = cls.objects.filter(pk=1).values_list("version", "changed_at").first()
-        return f"{row[0]}@{row[1].timestamp()}" if row else "0"
+        """The sum of every backend's count with the latest write's time: it grows with every
+        commit a reader can see, and a database restored from a backup counts up again through
+        numbers it once had, never through the same moments."""
+        totals = cls.objects.aggregate(version=models.Sum("version"), changed_at=models.Max("changed_at"))
+        return f"{totals['version']}@{totals['changed_at'].timestamp()}" if totals["version"] else "0"
+
+    @classmethod
+    def fold(cls) -> int:
+        """Fold the rows of backends that have gone into row 0; returns how many were folded."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statements_fold_data_versions()")
+            return cursor.fetchone()[0]
