@@ -215,6 +215,13 @@ CROSS JOIN LATERAL generate_series(0, CASE WHEN s.id %% 6 < 3 THEN 0 WHEN s.id %
 WHERE s.id >= %(first_id)s
 """
 
+# Every retracted statement has its public reason (a database rule, checked at commit).
+RETRACTIONS_SQL = """
+INSERT INTO statements_correction (created_at, updated_at, statement_id, kind, note, fields, before, after)
+SELECT s.updated_at, s.updated_at, s.id, 'retraction', 'Generated retraction.', '[]', '{}', '{}'
+FROM statements_statement AS s WHERE s.id >= %(first_id)s AND s.status = 'retracted'
+"""
+
 
 def statements_generate(
     *,
@@ -244,6 +251,7 @@ def statements_generate(
                         progress(index)
             cursor.execute(SOURCES_SQL, {"publishers": PUBLISHERS, "first_id": first_id})
             sources = cursor.rowcount
+            cursor.execute(RETRACTIONS_SQL, {"first_id": first_id})
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence('statements_statement', 'id'), "
                 "(SELECT MAX(id) FROM statements_statement))"

@@ -59,6 +59,12 @@ class StatementFactory(factory.django.DjangoModelFactory):
         if create and extracted is None:
             SourceFactory(statement=self)
 
+    @factory.post_generation
+    def retraction(self, create, extracted, **kwargs):
+        """A retracted statement has its public reason (a database rule, checked at commit)."""
+        if create and self.status == "retracted" and not self.corrections.exists():
+            self.corrections.create(kind="retraction", note=extracted or "Retracted by the test factory.")
+
 
 class SourceFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -5,7 +5,7 @@ from collections import Counter
 from django.core.management import call_command
 
 from statements.generator import statements_generate
-from statements.models import PositionStep, Source, Statement
+from statements.models import Correction, PositionStep, Source, Statement
 
 
 def fingerprint() -> list[tuple]:
@@ -25,6 +25,8 @@ def test_generates_valid_statements_with_sources_and_positions(db):
     assert min(lengths) >= 15 and max(lengths) <= 60
     assert len(set(Statement.objects.values_list("language", flat=True))) > 3
     assert PositionStep.objects.count() == Statement.objects.published().count()  # the COPY fired the triggers
+    retracted = Statement.objects.filter(status="retracted")
+    assert retracted.exists() and all(s.corrections.get().kind == "retraction" for s in retracted)
     assert Statement.objects.search("asylum").exists()  # the vocabulary is the seed quotes'
 
 
@@ -32,6 +34,7 @@ def test_same_seed_same_data(db):
     statements_generate(count=300, seed=9, governments=10, speakers=20, topics=2)
     first = fingerprint()
     Source.objects.all().delete()
+    Correction.objects.all().delete()
     Statement.objects.all().delete()
 
     statements_generate(count=300, seed=9, governments=10, speakers=20, topics=2)
