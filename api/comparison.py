@@ -16,15 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.filters import (
-    CSVField,
-    DateField,
-    StatementFilter,
-    choice_cleaner,
-    clean_government,
-    clean_slug,
-    filter_strictly,
-)
+from api.filters import StatementFilter, filter_strictly
 from api.params import filterset_query_params, form_query_params, parse_query_params
 from api.serializers import (
     CompareSerializer,
@@ -37,6 +29,7 @@ from api.serializers import (
     timeline_dict,
     topic_ref,
 )
+from statements.filtering import CSVField, DateField, choice_cleaner, clean_government, clean_slug
 from statements.models import Stance, Statement, Topic
 from statements.positions import TooManyChanges, positions_as_of, positions_summary, timelines
 from statements.stats import BUCKETS, GROUP_FIELDS, TooManyRows, statement_counts

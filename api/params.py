@@ -7,6 +7,7 @@ filters, pagination and extra parameters. A typo such as `stanse=` must not retu
 from rest_framework.exceptions import ValidationError
 
 from api.filters import CSVFilter
+from statements.filtering import CSVField
 
 MAX_NAME_IN_ERROR = 100
 # No parameter needs more (100 slugs of 40 characters); bigger values are refused unread.
@@ -73,8 +74,6 @@ class StrictQueryParamsMixin:
 
 def form_query_params(form_class) -> dict[str, bool]:
     """The parameters a parameter form accepts; list fields may be repeated."""
-    from api.filters import CSVField
-
     return {name: isinstance(field, CSVField) for name, field in form_class.base_fields.items()}
 
 

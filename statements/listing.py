@@ -169,7 +169,7 @@ class Selection:
 
     Values within a filter are OR-ed, filters AND-ed. Published statements only, unless
     `with_retracted` (the API list with `updated_since` shows retractions as tombstones, so that
-    mirrors delete them).
+    mirrors delete them) or `statuses` (the staff's export command).
     """
 
     governments: tuple[str, ...] = ()
@@ -183,11 +183,18 @@ class Selection:
     updated_since: datetime.datetime | None = None
     q: str = ""
     with_retracted: bool = False
+    statuses: tuple[str, ...] = ()  # staff exports: these statuses instead (drafts included)
 
     def where(self) -> tuple[str, list]:
         """The SQL condition on `statements_statement` and its parameters."""
         # Status as a literal, not a parameter: a prepared plan can then use the partial indexes.
-        parts = [f"{T}.status IN ('published', 'retracted')" if self.with_retracted else f"{T}.status = 'published'"]
+        if self.statuses:
+            assert set(self.statuses) <= {"draft", "published", "retracted"}, self.statuses
+            parts = [f"{T}.status IN ({', '.join(repr(s) for s in sorted(self.statuses))})"]
+        elif self.with_retracted:
+            parts = [f"{T}.status IN ('published', 'retracted')"]
+        else:
+            parts = [f"{T}.status = 'published'"]
         params: list = []
         for column, values in (
             ("government_id", self.governments),

@@ -2,9 +2,12 @@
 
 import json
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
-from statements.models import Government, Speaker, Statement, Topic
+from statements import services
+from statements.interchange import dumps
+from statements.models import Correction, Government, Speaker, Statement, Topic
 from tests.conftest import SEED_FILE, import_text
 from tests.factories import SourceFactory, StatementFactory
 
@@ -39,24 +42,40 @@ def snapshot() -> list:
     return rows
 
 
+RESTORE_KEYS = ("id", "status", "corrections", "created_at", "updated_at")
+
+
+def seed_view(line: str) -> str:
+    """An exported line without what only a restore reads (ids, status, corrections, times, slugs)."""
+    record = json.loads(line)
+    for key in RESTORE_KEYS:
+        record.pop(key)
+    record["speaker"].pop("slug")
+    return dumps(record)
+
+
 def test_export_of_the_seed_data_is_the_seed_file(seeded, tmp_path):
     out = tmp_path / "export.jsonl"
 
     call_command("export_statements", str(out))
 
-    exported = sorted(out.read_text(encoding="utf-8").splitlines())
+    exported = sorted(seed_view(line) for line in out.read_text(encoding="utf-8").splitlines())
     assert exported == sorted(SEED_FILE.read_text(encoding="utf-8").splitlines())
+    first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert next(iter(first)) == "id" and list(first)[-4:] == list(RESTORE_KEYS[1:])
 
 
-def test_export_then_import_into_an_empty_database_reproduces_the_data(db, tmp_path):
+def test_export_then_import_into_an_empty_database_reproduces_the_data(db, tmp_path, staff_user):
     StatementFactory(status="draft", published_on="2022-10-01", context="ctx", language="de", is_translation=True)
-    retracted = StatementFactory(status="retracted", date_precision="month", said_on="2022-11-01")
+    retracted = StatementFactory(date_precision="month", said_on="2022-11-01")
+    services.statement_retract(statement_id=retracted.pk, user=staff_user, reason="The source withdrew it.")
     SourceFactory(statement=retracted, position=1, archived_url="https://web.archive.org/x", accessed_on="2023-01-02")
     StatementFactory(speaker__wikidata_id="Q567", speaker__kind="body")
     before = snapshot()
     out = tmp_path / "export.jsonl"
     call_command("export_statements", str(out))
 
+    Correction.objects.all().delete()
     Statement.objects.all().delete()
     Speaker.objects.all().delete()
     Government.objects.all().delete()
@@ -74,3 +93,29 @@ def test_export_filters(seeded, capsys):
     assert lines and {line["government"] for line in lines} <= {"DE", "FI"}
     assert {line["stance"] for line in lines} == {"restrictive"}
     assert len(lines) == Statement.objects.filter(government__in=["DE", "FI"], stance="restrictive").count()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--government", "XX"], "--government: 'XX' is not a government code"),
+        (["--speaker", "nobody-at-all"], "--speaker: Unknown speaker: 'nobody-at-all'."),
+        (["--stance", "supportive"], "--stance: 'supportive' is not a stance"),
+        (["--said-after", "2022-13-01"], "--said-after: Enter a valid date."),
+        (["--status", "archived"], "--status: 'archived' is not a status"),
+    ],
+)
+def test_export_filters_are_validated_like_the_api(seeded, options, message):
+    with pytest.raises(CommandError) as refused:
+        call_command("export_statements", *options)
+
+    assert message in str(refused.value)
+
+
+def test_export_takes_lowercase_codes_and_draft_only_speakers(seeded, capsys):
+    draft = StatementFactory(status="draft", speaker__slug="only-drafts")
+
+    call_command("export_statements", "--government", "de,fi")
+    assert {json.loads(line)["government"] for line in capsys.readouterr().out.splitlines()} == {"DE", "FI"}
+    call_command("export_statements", "--speaker", "only-drafts")
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == [draft.pk]
