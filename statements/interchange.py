@@ -1,6 +1,14 @@
-"""The JSON Lines interchange format (SPEC §4): parse and validate lines, and render statements."""
+"""The JSON Lines interchange format (SPEC §4): parse and validate lines, and render statements.
+
+Beyond a statement's own fields, a line may carry its public record: `id`, `status`,
+`corrections` (the public notes, exactly as the API's), and for restores `created_at`,
+`updated_at` and `speaker.slug`. A plain import ignores the id, the timestamps and the slug;
+`import_statements --restore` keeps them, so that a restored tracker answers every URL as
+before.
+"""
 
 import datetime
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -10,7 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from statements.models import (
+    CORRECTED_FIELDS,
     HTTP_URL_PATTERN,
+    CorrectionKind,
     DatePrecision,
     SpeakerKind,
     Stance,
@@ -32,15 +42,20 @@ REQUIRED_KEYS = (
     "topic",
     "sources",
 )
-OPTIONAL_KEYS = ("published_on", "context", "status")
-SPEAKER_KEYS = {"name": True, "kind": True, "wikidata_id": False}
+OPTIONAL_KEYS = ("id", "published_on", "context", "status", "corrections", "created_at", "updated_at")
+SPEAKER_KEYS = {"name": True, "kind": True, "wikidata_id": False, "slug": False}
 SOURCE_KEYS = {"url": True, "publisher": True, "archived_url": False, "accessed_on": False}
+CORRECTION_KEYS = {"date": True, "corrected_at": False, "kind": True, "note": True, "fields": False}
 
 MAX_QUOTE_LENGTH = 20_000
 MAX_SOURCES = 20
+MAX_CORRECTIONS = 200
+MAX_NOTE_LENGTH = 5000
+MAX_ID = 2**63 - 1
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SLUG_PATTERN = re.compile(r"^[-a-z0-9]+$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
+SPEAKER_SLUG_PATTERN = re.compile(r"^[-\w]+$")
 LANGUAGE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _url_validator = URLValidator(schemes=["http", "https"])
 _GOVERNMENT_CODES = frozenset(government_codes())
@@ -52,6 +67,7 @@ class SpeakerData:
     name: str
     kind: str
     wikidata_id: str | None = None
+    slug: str | None = None  # read by restores only
 
 
 @dataclass(frozen=True)
@@ -62,9 +78,27 @@ class SourceData:
     accessed_on: datetime.date | None = None
 
 
+@dataclass(frozen=True)
+class CorrectionData:
+    """One public note: a correction, a retraction or a reinstatement (as the API shows it)."""
+
+    date: datetime.date
+    kind: str
+    note: str
+    fields: tuple[str, ...] = ()
+    corrected_at: datetime.datetime | None = None
+
+    @property
+    def moment(self) -> datetime.datetime:
+        """When it was made: `corrected_at`, or the start of its date (UTC)."""
+        return self.corrected_at or datetime.datetime.combine(self.date, datetime.time(), datetime.UTC)
+
+
 @dataclass
 class StatementData:
-    """One validated line. `fields` holds the statement's own columns, ready for the model."""
+    """One validated line. `fields` holds the statement's own columns, ready for the model
+    (`status` included); the public record around it is `corrections`, and `id`, `created_at`
+    and `updated_at` are what a restore keeps."""
 
     line: int
     speaker: SpeakerData
@@ -72,10 +106,10 @@ class StatementData:
     topic: str
     fields: dict
     sources: list[SourceData] = field(default_factory=list)
-
-    @property
-    def natural_key(self) -> tuple:
-        return (self.speaker, self.fields["said_on"], self.fields["quote"])
+    corrections: list[CorrectionData] = field(default_factory=list)
+    id: int | None = None
+    created_at: datetime.datetime | None = None
+    updated_at: datetime.datetime | None = None
 
 
 @dataclass
@@ -152,6 +186,20 @@ def _date(errors: _LineErrors, name: str, value, *, required: bool = True) -> da
         return None
 
 
+def _instant(errors: _LineErrors, name: str, value) -> datetime.datetime | None:
+    """An ISO 8601 date-time with its offset (Z or ±HH:MM), as the export writes them."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None or not DATE_PATTERN.match(value[:10]):
+        errors.add(name, f"must be a date-time with its offset, such as 2022-09-27T14:05:00Z, not {value!r}")
+        return None
+    return parsed.astimezone(datetime.UTC)
+
+
 def _url(errors: _LineErrors, name: str, value, *, required: bool = True) -> str | None:
     text = _text(errors, name, value, required=required, max_length=2000)
     if text is None:
@@ -194,13 +242,18 @@ def _speaker(errors: _LineErrors, value) -> SpeakerData | None:
     if wikidata_id is not None and (not isinstance(wikidata_id, str) or not WIKIDATA_PATTERN.match(wikidata_id)):
         errors.add("speaker.wikidata_id", f"must be Q followed by digits, not {wikidata_id!r}")
         wikidata_id = None
+    slug = value.get("slug")
+    if slug is not None and (not isinstance(slug, str) or len(slug) > 200 or not SPEAKER_SLUG_PATTERN.match(slug)):
+        errors.add("speaker.slug", f"must be a slug of letters, digits and hyphens, not {slug!r}")
+        slug = None
     if name is None or kind is None:
         return None
-    return SpeakerData(name=name, kind=kind, wikidata_id=wikidata_id)
+    return SpeakerData(name=name, kind=kind, wikidata_id=wikidata_id, slug=slug)
 
 
-def _sources(errors: _LineErrors, value) -> list[SourceData]:
-    if not isinstance(value, list) or not value:
+def _sources(errors: _LineErrors, value, status: str | None) -> list[SourceData]:
+    """At least one source; a draft (not yet public) may have none yet, as in the admin's shell."""
+    if not isinstance(value, list) or (not value and status != Status.DRAFT):
         errors.add("sources", "must be a non-empty list of sources")
         return []
     if len(value) > MAX_SOURCES:
@@ -221,6 +274,55 @@ def _sources(errors: _LineErrors, value) -> list[SourceData]:
         if len(errors.messages) == before:
             sources.append(SourceData(url, publisher, archived_url, accessed_on))
     return sources
+
+
+def _corrections(errors: _LineErrors, value) -> list[CorrectionData]:
+    if not isinstance(value, list):
+        errors.add("corrections", "must be a list of corrections (oldest first)")
+        return []
+    if len(value) > MAX_CORRECTIONS:
+        errors.add("corrections", f"has {len(value)} entries; the limit is {MAX_CORRECTIONS}")
+        return []
+    corrections = []
+    for index, item in enumerate(value):
+        prefix = f"corrections[{index}]"
+        if not isinstance(item, dict):
+            errors.add(prefix, "must be an object with date, kind and note")
+            continue
+        _unknown_keys(errors, f"{prefix}.", item, CORRECTION_KEYS)
+        before = len(errors.messages)
+        day = _date(errors, f"{prefix}.date", item.get("date"))
+        moment = _instant(errors, f"{prefix}.corrected_at", item.get("corrected_at"))
+        kind = _choice(errors, f"{prefix}.kind", item.get("kind"), CorrectionKind)
+        note = _text(errors, f"{prefix}.note", item.get("note"), max_length=MAX_NOTE_LENGTH)
+        names = item.get("fields", [])
+        if not isinstance(names, list) or any(name not in CORRECTED_FIELDS for name in names):
+            errors.add(f"{prefix}.fields", f"must be a list of {', '.join(CORRECTED_FIELDS)}, not {names!r}")
+        elif names and kind != CorrectionKind.CORRECTION:
+            errors.add(f"{prefix}.fields", f"a {kind} corrects no fields")
+        if day and moment and moment.date() != day:
+            errors.add(f"{prefix}.date", f"is not the date of corrected_at ({moment.date().isoformat()})")
+        if len(errors.messages) == before:
+            corrections.append(CorrectionData(day, kind, note, tuple(names), moment))
+    for index, (earlier, later) in enumerate(itertools.pairwise(corrections), start=1):
+        if later.moment < earlier.moment:
+            errors.add(f"corrections[{index}].date", "corrections must be listed oldest first")
+    return corrections
+
+
+def status_problem(status: str, corrections: list[CorrectionData]) -> str | None:
+    """Why `status` does not fit the public record in `corrections`, or None: a retracted statement
+    has its retraction's reason, a published one was reinstated after any retraction, a draft was
+    never published (so has no public notes)."""
+    steps = [c.kind for c in corrections if c.kind != CorrectionKind.CORRECTION]
+    last = steps[-1] if steps else None
+    if status == Status.DRAFT and corrections:
+        return "a draft was never published, so it has no corrections"
+    if status == Status.RETRACTED and last != CorrectionKind.RETRACTION:
+        return "a retracted statement needs its retraction (the public reason) as its latest step in corrections"
+    if status == Status.PUBLISHED and last == CorrectionKind.RETRACTION:
+        return "the latest step in corrections is a retraction: the status would be retracted"
+    return None
 
 
 def parse_line(line_number: int, raw: str) -> tuple[StatementData | None, list[str]]:
@@ -278,11 +380,28 @@ def parse_line(line_number: int, raw: str) -> tuple[StatementData | None, list[s
         errors.add("is_translation", f"must be true or false, not {fields['is_translation']!r}")
     if fields["date_precision"] == DatePrecision.MONTH and fields["said_on"] and fields["said_on"].day != 1:
         errors.add("said_on", "a month-precision date must be the 1st of the month")
-    sources = _sources(errors, data["sources"]) if "sources" in data else []
+    sources = _sources(errors, data["sources"], fields["status"]) if "sources" in data else []
+    corrections = _corrections(errors, data["corrections"]) if "corrections" in data else []
+    if fields["status"] and not errors.messages:
+        problem = status_problem(fields["status"], corrections)
+        if problem:
+            errors.add("status", problem)
+    statement_id = data.get("id")
+    if "id" in data and (type(statement_id) is not int or not 1 <= statement_id <= MAX_ID):
+        errors.add("id", f"must be a whole number from 1, not {statement_id!r}")
+    created_at = _instant(errors, "created_at", data.get("created_at"))
+    updated_at = _instant(errors, "updated_at", data.get("updated_at"))
+    if created_at and updated_at and updated_at < created_at:
+        errors.add("updated_at", "is before created_at")
 
     if errors.messages:
         return None, errors.messages
-    return StatementData(line_number, speaker, government, topic, fields, sources), []
+    return (
+        StatementData(
+            line_number, speaker, government, topic, fields, sources, corrections, statement_id, created_at, updated_at
+        ),
+        [],
+    )
 
 
 def read_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, str | None]]:
@@ -300,10 +419,11 @@ def read_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, str | None]]:
 
 
 def parse_lines(lines: Iterable[tuple[int, str | None]]) -> ParseResult:
-    """Validate every line and the file as a whole (no natural key twice, one kind per speaker)."""
+    """Validate every line and the file as a whole (no natural key or id twice, one kind per speaker)."""
     statements: list[StatementData] = []
     errors: list[str] = []
     seen_keys: dict[tuple, int] = {}
+    seen_ids: dict[int, int] = {}
     speaker_kinds: dict[str, tuple[str, int]] = {}
     count = 0
     for number, text in lines:
@@ -322,6 +442,9 @@ def parse_lines(lines: Iterable[tuple[int, str | None]]) -> ParseResult:
             )
             continue
         seen_keys[key] = number
+        if statement.id is not None and seen_ids.setdefault(statement.id, number) != number:
+            errors.append(f"line {number}: id: {statement.id} is also the id on line {seen_ids[statement.id]}")
+            continue
         kind, first = speaker_kinds.setdefault(statement.speaker.name, (statement.speaker.kind, number))
         if kind != statement.speaker.kind:
             errors.append(f"line {number}: speaker.kind: {statement.speaker.name!r} is a {kind} on line {first}")
@@ -330,12 +453,33 @@ def parse_lines(lines: Iterable[tuple[int, str | None]]) -> ParseResult:
     return ParseResult(statements=statements, errors=errors, lines=count)
 
 
+def instant(value: datetime.datetime) -> str:
+    """A date-time as the API writes it: ISO 8601 in UTC with "Z", microseconds when there are any."""
+    text = value.astimezone(datetime.UTC).isoformat()
+    return text.removesuffix("+00:00") + "Z"
+
+
+def correction_to_record(correction) -> dict:
+    """A Correction as the API's `corrections` show it (and the interchange format carries it)."""
+    return {
+        "date": correction.created_at.astimezone(datetime.UTC).date().isoformat(),
+        "corrected_at": instant(correction.created_at),
+        "kind": correction.kind,
+        "note": correction.note,
+        "fields": list(correction.fields),
+    }
+
+
 def statement_to_record(statement) -> dict:
-    """Render a Statement (with speaker, government, topic and sources loaded) as one interchange record."""
+    """Render a Statement (with speaker, government, topic, sources and corrections loaded) as one
+    interchange record: the keys of the seed files in their order, its id first, and its public
+    record (status, corrections) and timestamps last."""
     speaker = {"name": statement.speaker.name, "kind": statement.speaker.kind}
     if statement.speaker.wikidata_id:
         speaker["wikidata_id"] = statement.speaker.wikidata_id
-    record = {
+    speaker["slug"] = statement.speaker.slug
+    return {
+        "id": statement.pk,
         "speaker": speaker,
         "role": statement.role,
         "organization": statement.organization,
@@ -350,10 +494,11 @@ def statement_to_record(statement) -> dict:
         "topic": statement.topic.slug,
         "context": statement.context,
         "sources": [source_to_record(source) for source in statement.sources.all()],
+        "status": statement.status,
+        "corrections": [correction_to_record(c) for c in statement.corrections.all()],
+        "created_at": instant(statement.created_at),
+        "updated_at": instant(statement.updated_at),
     }
-    if statement.status != Status.PUBLISHED:
-        record["status"] = statement.status
-    return record
 
 
 def source_to_record(source) -> dict:

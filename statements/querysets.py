@@ -33,8 +33,8 @@ class StatementQuerySet(models.QuerySet):
         )
 
     def for_export(self):
-        """Rows for the interchange format, in a stable order (oldest first, then id)."""
-        return self.for_api().order_by("said_on", "id")
+        """Rows for the interchange format (with their public corrections), oldest first, then id."""
+        return self.for_detail().order_by("said_on", "id")
 
     def search(self, text: str):
         """Full-text search over quote and context (web-search syntax), annotated with `rank`."""

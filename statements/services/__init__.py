@@ -1,8 +1,10 @@
 """Writes that touch several rows. Views, the admin, commands and the shell call these."""
 
 from statements.services.editing import (
+    Busy,
     CorrectionRequired,
     StaleEdit,
+    is_lock_timeout,
     last_change,
     lock,
     statement_delete,
@@ -14,9 +16,11 @@ from statements.services.editing import (
 from statements.services.imports import ImportReport, statements_export_lines, statements_import
 
 __all__ = [
+    "Busy",
     "CorrectionRequired",
     "ImportReport",
     "StaleEdit",
+    "is_lock_timeout",
     "last_change",
     "lock",
     "statement_delete",
