@@ -117,17 +117,29 @@ if not DATABASE_URL:
 
 # Web requests get a 2 s statement timeout; manage.py lifts it for commands other than runserver.
 STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "2000"))
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")))
-}
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://…)")
+# How long an editor's save waits for a statement another writer (an import) holds, before it
+# is refused with "try again" (statements/services/editing.py).
+EDITOR_LOCK_TIMEOUT_MS = int(os.environ.get("EDITOR_LOCK_TIMEOUT_MS", "1500"))
+
+
+def _database(url: str, name: str) -> dict:
+    """A database setting from a URL, or one line naming the variable and what is wrong with it."""
+    try:
+        parsed = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")))
+    except Exception as exc:  # dj-database-url raises several kinds for a bad URL
+        sys.exit(f"{name} is not a database URL ({exc}); expected postgres://user:password@host:5432/database")
+    if parsed.get("ENGINE") != "django.db.backends.postgresql":
+        sys.exit(f"{name} must point to PostgreSQL (postgres://user:password@host:5432/database), not {url[:40]!r}")
+    return parsed
+
+
+DATABASES = {"default": _database(DATABASE_URL, "DATABASE_URL")}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
 # Read replicas (streaming from the primary): reads are routed to them, writes to the primary.
 for index, url in enumerate(env_list("DATABASE_REPLICA_URLS")):
-    replica = dj_database_url.parse(url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    replica = _database(url, "DATABASE_REPLICA_URLS")
     replica["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
     replica["CONN_HEALTH_CHECKS"] = True
     replica["TEST"] = {"MIRROR": "default"}

@@ -52,6 +52,7 @@ class VersionedStatementForm(forms.ModelForm):
 
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     allows_overwrite = False
+    busy = False  # another writer held the statement past the wait: refuse, keep the input
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +69,8 @@ class VersionedStatementForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if self.busy:
+            raise forms.ValidationError(services.Busy().messages, code="busy")
         if not self.instance.pk:
             return data
         if data.get("opened_version") is None:

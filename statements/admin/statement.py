@@ -6,7 +6,7 @@ actions (statements/admin/workflow.py); status is never a field an editor sets.
 """
 
 from django.contrib import admin
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -42,6 +42,26 @@ class CorrectionInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+def _busy(request, form_class):
+    """The form class, refusing to save when this request already waited too long for a lock."""
+    if getattr(request, "writers_busy", False):
+        return type(form_class.__name__, (form_class,), {"busy": True})
+    return form_class
+
+
+def _refused_when_busy(view, request, *args):
+    """Run the admin view; if a write waited longer than EDITOR_LOCK_TIMEOUT_MS (an import holds
+    the statement, or its topic and government), show the submitted form again with "not saved,
+    try again" instead of a server error."""
+    try:
+        return view(request, *args)
+    except OperationalError as exc:
+        if request.method != "POST" or not services.is_lock_timeout(exc):
+            raise
+        request.writers_busy = True
+        return view(request, *args)
 
 
 def public_urls(statement: Statement) -> tuple[str, str] | None:
@@ -87,13 +107,22 @@ class StatementAdmin(WorkflowActions, SimpleHistoryAdmin):
         # Status changes through the publish / retract / reinstate actions, never through a field.
         return ["status", "created_at", "updated_at", "version"] if obj else []
 
+    def get_form(self, request, obj=None, **kwargs):
+        return _busy(request, super().get_form(request, obj, **kwargs))
+
     def get_changelist_form(self, request, **kwargs):
-        return StatementListForm
+        return _busy(request, StatementListForm)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return _refused_when_busy(super().changeform_view, request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
         # List edits lock their rows while validating, like the change form: one transaction.
-        with transaction.atomic():
-            return super().changelist_view(request, extra_context)
+        def in_one_transaction(*args):
+            with transaction.atomic():
+                return super(StatementAdmin, self).changelist_view(*args)
+
+        return _refused_when_busy(in_one_transaction, request, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form

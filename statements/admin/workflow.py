@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.template.response import TemplateResponse
 
 from statements import services
@@ -145,6 +146,10 @@ class WorkflowActions:
                 )
             except ValidationError as refused:
                 self.message_user(request, " ".join(refused.messages), messages.WARNING)
+            except OperationalError as exc:  # waited too long for its topic and government: an import
+                if not services.is_lock_timeout(exc):
+                    raise
+                self.message_user(request, f"Statement {pk}: {services.Busy().messages[0]}", messages.WARNING)
         if succeeded:
             self.message_user(request, f"{succeeded} statement(s) {done}.", messages.SUCCESS)
         return stale

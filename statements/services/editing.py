@@ -9,9 +9,10 @@ with a public correction note; it is never deleted, only retracted.
 
 import datetime
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from statements.models import CORRECTED_FIELDS, Correction, CorrectionKind, Statement, Status
@@ -44,6 +45,22 @@ class StaleEdit(ValidationError):
         )
 
 
+class Busy(ValidationError):
+    """Another writer (an import, another editor) held the statement longer than an editor waits."""
+
+    def __init__(self):
+        super().__init__(
+            "An import or another editor is writing this statement right now: your change was not saved. "
+            "Try again in a moment.",
+            code="busy",
+        )
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """A wait for a lock cut by lock_timeout (psycopg's LockNotAvailable under Django's wrapper)."""
+    return isinstance(exc, OperationalError) and isinstance(exc.__cause__, psycopg.errors.LockNotAvailable)
+
+
 class CorrectionRequired(ValidationError):
     def __init__(self, fields: list[str]):
         self.fields = fields
@@ -67,9 +84,19 @@ def lock(statement_id: int, expected_version: int | None = None) -> Statement:
     """The current row, locked FOR UPDATE until the transaction ends; StaleEdit if it moved on.
 
     A second editor saving at the same moment waits here for the first to commit, then sees the
-    new version and is refused: exactly one of two simultaneous saves wins.
+    new version and is refused: exactly one of two simultaneous saves wins. No writer waits
+    longer than EDITOR_LOCK_TIMEOUT_MS for the row, or later in its transaction for anything
+    else (Busy): an editor is told to try again rather than left hanging behind an import.
     """
-    current = Statement.objects.select_for_update().get(pk=statement_id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{settings.EDITOR_LOCK_TIMEOUT_MS}ms"])
+    try:
+        with transaction.atomic():  # a savepoint: a lock that times out leaves the transaction usable
+            current = Statement.objects.select_for_update().get(pk=statement_id)
+    except OperationalError as exc:
+        if is_lock_timeout(exc):
+            raise Busy() from exc
+        raise
     if expected_version is not None and current.version != expected_version:
         raise StaleEdit(current)
     return current
