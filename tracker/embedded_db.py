@@ -3,6 +3,7 @@
 import contextlib
 import json
 import logging
+import os
 import warnings
 from pathlib import Path
 
@@ -32,19 +33,38 @@ def embedded_database_url(data_dir: Path, database: str) -> str:
 
 
 def repair_handle_list(data_dir: Path) -> None:
-    """Empty the package's list of processes using the server if it is not a JSON list: a process
-    killed while writing it (`timeout`, kill -9) leaves it empty, and every later start fails
-    with a JSONDecodeError. An empty list is safe: the next process registers itself."""
+    """Keep the package's list of processes using the server to live processes.
+
+    The server stops when the last process on the list exits, so the id of a process that died
+    without saying so (kill -9, a crash) kept it running for ever; and a process killed while
+    writing the list left it empty, which made every later start fail with a JSONDecodeError.
+    Dead ids are dropped and an unreadable list emptied: the next process registers itself.
+    """
     handles = data_dir / ".handle_pids.json"
     try:
-        if isinstance(json.loads(handles.read_text() or "null"), list):
-            return
+        pids = json.loads(handles.read_text() or "null")
     except FileNotFoundError:
         return
     except ValueError:
-        pass
-    logger.warning("repairing %s (unreadable)", handles)
-    handles.write_text("[]")
+        pids = None
+    if not isinstance(pids, list):
+        logger.warning("repairing %s (unreadable)", handles)
+        handles.write_text("[]")
+        return
+    alive = [pid for pid in pids if isinstance(pid, int) and _is_alive(pid)]
+    if alive != pids:
+        logger.info("dropping processes gone from %s: %s", handles, sorted(set(pids) - set(alive)))
+        handles.write_text(json.dumps(alive))
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
 
 
 def _create_database(maintenance_url: str, database: str) -> None:

@@ -84,3 +84,34 @@ def test_production_responses_carry_the_security_headers(client, settings):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("not a url", "DATABASE_URL is not a database URL"),
+        ("mysql://u@db.example/tracker", "DATABASE_URL must point to PostgreSQL"),
+    ],
+)
+def test_a_malformed_database_url_is_one_line_naming_it(url, message):
+    result = run_settings(DATABASE_URL=url)
+
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith(message) and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_database_is_one_line_without_the_password():
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate"],
+        cwd=ROOT,
+        env=environment | {"DATABASE_URL": "postgres://tracker:s3cret@127.0.0.1:1/tracker"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("DATABASE_URL: cannot connect to 127.0.0.1:1/tracker: ")
+    assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
