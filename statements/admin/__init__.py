@@ -3,6 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from statements.admin.forms import OpenedAtForm
 from statements.admin.statement import StatementAdmin
 from statements.models import Government, Speaker, Topic
 
@@ -15,8 +16,14 @@ admin.site.site_header = "Statement tracker: editors"
 admin.site.site_title = "Statement tracker admin"
 
 
+class EntityAdmin(SimpleHistoryAdmin):
+    """Speakers, governments, topics: a form opened before someone else's change is refused."""
+
+    form = OpenedAtForm  # its hidden field: admin/statements/change_form.html
+
+
 @admin.register(Speaker)
-class SpeakerAdmin(SimpleHistoryAdmin):
+class SpeakerAdmin(EntityAdmin):
     list_display = ["name", "slug", "kind", "wikidata_id"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "wikidata_id"]
@@ -24,14 +31,14 @@ class SpeakerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Government)
-class GovernmentAdmin(SimpleHistoryAdmin):
+class GovernmentAdmin(EntityAdmin):
     list_display = ["code", "name", "kind"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(EntityAdmin):
     list_display = ["slug", "title", "target_group"]
     search_fields = ["slug", "title", "description"]
     prepopulated_fields = {"slug": ["title"]}

@@ -171,3 +171,33 @@ class SourceFormSet(BaseInlineFormSet):
 
 class ReasonForm(forms.Form):
     reason = note_field("Public reason", "Why, in a sentence or two.", required=True)
+
+
+class OpenedAtForm(forms.ModelForm):
+    """For speakers, governments and topics: the time the row was last changed when the form was
+    opened travels with it; a save over a newer change is refused (the row is locked while the
+    form is checked), naming who changed it and when."""
+
+    opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_at"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        data = super().clean()
+        if not self.instance.pk:
+            return data
+        if not data.get("opened_at"):
+            raise forms.ValidationError(NO_VERSION.replace("statement", str(self._meta.model._meta.verbose_name)))
+        current = type(self.instance).objects.select_for_update().get(pk=self.instance.pk)
+        if current.updated_at.isoformat() != data["opened_at"]:
+            latest = current.history.select_related("history_user").order_by("-history_date").first()
+            who = latest.history_user.get_username() if latest and latest.history_user else "someone"
+            raise forms.ValidationError(
+                f"This {self._meta.model._meta.verbose_name} was changed by {who} at "
+                f"{current.updated_at:%Y-%m-%d %H:%M:%S} UTC since you opened it. Your input is kept below; "
+                "reload the page to see the current version."
+            )
+        return data

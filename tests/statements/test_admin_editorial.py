@@ -377,3 +377,19 @@ def test_published_statements_cannot_be_deleted(editors):
     confirm = alice.get(f"/admin/statements/statement/{draft.pk}/delete/")
     assert confirm.forms[1].submit().status_code == 302
     assert list(Statement.objects.values_list("pk", flat=True)) == [published.pk]
+
+
+def test_two_editors_on_one_topic_lose_nothing(editors):
+    from statements.models import Topic
+
+    alice, bob = editors
+    topic = StatementFactory().topic
+    url = f"/admin/statements/topic/{topic.pk}/change/"
+    alices, bobs = alice.get(url).forms["topic_form"], bob.get(url).forms["topic_form"]
+    assert fill(alices, description="Alice's description").submit("_save").status_code == 302
+
+    refused = fill(bobs, description="Bob's description").submit("_save")
+
+    assert refused.status_code == 200
+    assert "This topic was changed by alice at " in text(refused) and "Bob's description" in text(refused)
+    assert Topic.objects.get(pk=topic.pk).description == "Alice's description"
