@@ -9,19 +9,19 @@ checks that both give the same JSON.
 from django import forms
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.filters import StatementFilter, filter_strictly
+from api.links import StatementUrls
 from api.params import filterset_query_params, form_query_params, parse_query_params
+from api.schema import filter_parameters, form_parameters
 from api.serializers import (
     CompareSerializer,
     PositionsSerializer,
-    StatementUrls,
     StatsSerializer,
     TimelinesSerializer,
     position_dict,
@@ -83,18 +83,6 @@ class StatsParams(forms.Form):
         required=False,
         help_text="Also count per day, week, month or year of said_on.",
     )
-
-
-def form_parameters(form_class) -> list[OpenApiParameter]:
-    """OpenAPI parameters straight from a parameter form, so the docs cannot drift."""
-    parameters = []
-    for name, field in form_class.base_fields.items():
-        schema_type = OpenApiTypes.DATE if isinstance(field, DateField) else OpenApiTypes.STR
-        enum = [value for value, _label in field.choices] if isinstance(field, forms.ChoiceField) else None
-        parameters.append(
-            OpenApiParameter(name, schema_type, required=field.required, description=field.help_text, enum=enum)
-        )
-    return parameters
 
 
 def published_topic(slug: str) -> Topic:
@@ -179,8 +167,7 @@ class StatementComparisonActions:
 
     @extend_schema(
         summary="Statement counts grouped by government, stance, topic, speaker, language and period",
-        parameters=form_parameters(StatsParams),
-        filters=True,
+        parameters=form_parameters(StatsParams) + filter_parameters(),
         responses=StatsSerializer,
     )
     @action(detail=False, methods=["get"], pagination_class=None)

@@ -20,7 +20,8 @@ from rest_framework.exceptions import ValidationError
 
 from api.exceptions import error_body, flatten_errors
 from api.filters import StatementFilter, filter_leniently
-from api.pages import bad_request, positions_context, site_root
+from api.links import site_root
+from api.pages import bad_request, positions_context
 from statements.models import Statement, Topic
 
 MAX_LIST = 20

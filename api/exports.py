@@ -11,44 +11,24 @@ import io
 import itertools
 
 from django.http import StreamingHttpResponse
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
+from api import shapes
 from api.filters import StatementFilter, filter_strictly
+from api.links import prefix
 from api.params import StrictQueryParamsMixin
+from api.schema import filter_parameters
 from statements import listing
 from statements.models import Statement
 from statements.services import statements_export_lines
 
-CSV_COLUMNS = [
-    "id",
-    "permalink",
-    "said_on",
-    "date_precision",
-    "published_on",
-    "government",
-    "government_name",
-    "speaker",
-    "speaker_name",
-    "role",
-    "organization",
-    "topic",
-    "stance",
-    "language",
-    "is_translation",
-    "quote",
-    "context",
-    "source_urls",
-    "source_publishers",
-    "updated_at",
-]
-
 
 def csv_header() -> bytes:
+    """The header row: the columns api/shapes.py declares, in their order."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(CSV_COLUMNS)
+    csv.writer(buffer, lineterminator="\n").writerow(shapes.csv_header())
     return buffer.getvalue().encode()
 
 
@@ -72,22 +52,21 @@ class StatementExport(StrictQueryParamsMixin, APIView):
 @extend_schema(
     summary="Every statement matching the filters as CSV (streamed; one row per statement)",
     responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV with a header row")},
-    filters=True,
+    parameters=filter_parameters(),
 )
 class StatementCsvExport(StatementExport):
     media_type = "text/csv; charset=utf-8"
     filename = "statements.csv"
 
     def stream(self, request, selection):
-        permalink = request.build_absolute_uri(reverse("statement-page", args=[987654321]))
-        prefix = permalink[: permalink.index("987654321")]
-        return itertools.chain([csv_header()], listing.csv_rows(selection, prefix))
+        projection = shapes.csv_projection(prefix(request, "statement-page"))
+        return itertools.chain([csv_header()], listing.csv_rows(selection, projection))
 
 
 @extend_schema(
     summary="Every statement matching the filters in the interchange format (JSON Lines; re-imports losslessly)",
     responses={(200, "application/jsonl"): OpenApiResponse(OpenApiTypes.STR, description="One JSON object per line")},
-    filters=True,
+    parameters=filter_parameters(),
 )
 class StatementJsonlExport(StatementExport):
     media_type = "application/jsonl; charset=utf-8"

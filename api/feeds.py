@@ -7,6 +7,7 @@ ignored, as feed readers and newsletters add them; a bad value of a known filter
 """
 
 import datetime
+import json
 
 from django.contrib.syndication.views import Feed
 from django.http import JsonResponse
@@ -15,9 +16,10 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from rest_framework.exceptions import ValidationError
 
+from api import shapes
 from api.exceptions import error_body, flatten_errors
 from api.filters import filter_leniently
-from api.serializers import statement_links
+from api.links import prefix
 from statements import listing
 from statements.models import Correction, Status
 
@@ -27,7 +29,8 @@ FEED_LENGTH = 50
 def filtered_statements(request, limit: int = FEED_LENGTH) -> list[dict]:
     """The latest published statements matching the request's statement filters, in the API's
     JSON shape (statements/listing.py: the API list's read path)."""
-    return listing.latest(filter_leniently(request), limit, statement_links(request))
+    projection = shapes.list_projection(prefix(request, "api:statement-detail"), prefix(request, "statement-page"))
+    return [json.loads(row["json"]) for row in listing.latest(filter_leniently(request), limit, projection)]
 
 
 def entry_title(statement: dict) -> str:

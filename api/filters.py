@@ -6,6 +6,7 @@ subscriptions; a bad value is a 400 naming the parameter."""
 import django_filters
 from rest_framework.exceptions import ValidationError
 
+from api.schema import filter_schemas, schema_for
 from statements.filtering import (
     AwareDateTimeField,
     CSVField,
@@ -32,8 +33,9 @@ class DocumentedFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
         note = self.extra.get("help_text") or self.schema_note
         description = f"{self.label}. {note}".strip() if self.label else note
+        schema = schema_for(self.field_class(**self.extra)) if self.field_class is CSVField else self.schema
         # drf-spectacular reads this per-filter override (what @extend_schema_field sets on a class).
-        self._spectacular_annotation = {"field": {**self.schema, "description": description}}
+        self._spectacular_annotation = {"field": {**schema, "description": description}}
 
 
 class CSVFilter(DocumentedFilter):
@@ -97,7 +99,13 @@ def _declared(name: str, field) -> DocumentedFilter:
     kwargs = {"field_name": field_name, "lookup_expr": lookup_expr, "label": field.label, "help_text": field.help_text}
     if isinstance(field, CSVField):
         kwargs["clean_item"] = field.clean_item
-    return _FILTER_CLASSES[type(field)](**kwargs)
+    declared = _FILTER_CLASSES[type(field)](**kwargs)
+    # The parameter's schema with its limits (api/schema.py), described by the domain's label.
+    declared._spectacular_annotation["field"] = {
+        **filter_schemas()[name],
+        "description": declared._spectacular_annotation["field"]["description"],
+    }
+    return declared
 
 
 # The statement filters (SPEC §5), declared from the domain's form so the two cannot drift:

@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from api.serializers import citation
+from api import shapes
+from api.links import absolute, prefix
+from statements.listing import published_one
 from statements.models import SpeakerKind, Statement, Status, Topic
 from statements.positions import positions_as_of, positions_summary
 
@@ -23,12 +25,9 @@ def json_for_script(data) -> str:
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE))
 
 
-def site_root(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 def oembed_url(request, page_url: str) -> str:
-    return f"{reverse('oembed')}?{urlencode({'url': page_url, 'format': 'json'})}"
+    """The absolute oEmbed URL of a page (discovery links must be absolute)."""
+    return absolute(request, f"{reverse('oembed')}?{urlencode({'url': page_url, 'format': 'json'})}")
 
 
 def bad_request(message: str) -> HttpResponseBadRequest:
@@ -61,20 +60,28 @@ def quotation_jsonld(statement, permalink: str) -> dict:
     }
 
 
+def _citation(request, pk: int) -> str:
+    """The citation exactly as the API's detail gives it (api/shapes.py builds it in SQL)."""
+    row = published_one(
+        pk, shapes.detail_projection(prefix(request, "api:statement-detail"), prefix(request, "statement-page"))
+    )
+    return json.loads(row["json"])["citation"]
+
+
 def statement_page(request, pk: int):
     """A published statement, with its corrections. A retracted one answers 410 Gone with the
     retraction notice and no quote; a draft does not exist for the public (404)."""
     statement = Statement.objects.published_or_retracted().for_detail().filter(pk=pk).first()
     if statement is None:
         raise Http404("No such statement")
-    permalink = request.build_absolute_uri(request.path)
+    permalink = absolute(request, request.path)
     if statement.status == Status.RETRACTED:
         return render(
             request, "api/statement_retracted.html", {"statement": statement, "permalink": permalink}, status=410
         )
     context = {
         "statement": statement,
-        "citation": citation(statement, permalink),
+        "citation": _citation(request, pk),
         "permalink": permalink,
         "oembed_url": oembed_url(request, permalink),
         "jsonld": json_for_script(quotation_jsonld(statement, permalink)),
@@ -108,6 +115,6 @@ def positions_page(request, slug: str):
     context = positions_context(request, slug)
     if context is None:
         return bad_request("as_of must be a date as YYYY-MM-DD.")
-    permalink = request.build_absolute_uri(f"{request.path}?as_of={context['as_of']:%Y-%m-%d}")
+    permalink = absolute(request, f"{request.path}?as_of={context['as_of']:%Y-%m-%d}")
     context |= {"permalink": permalink, "oembed_url": oembed_url(request, permalink), "site": ""}
     return render(request, "api/positions.html", context)

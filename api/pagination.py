@@ -11,6 +11,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from api.links import absolute
 from statements.listing import SEARCH_COUNT_LIMIT
 
 _DIGITS = re.compile(r"[0-9]{1,6}")
@@ -156,7 +157,7 @@ class KeysetPagination(BasePagination):
         return rows
 
     def _link(self, ordering: KeysetOrdering, row, reverse: bool) -> str:
-        url = self.request.build_absolute_uri()
+        url = absolute(self.request, self.request.get_full_path())
         return replace_query_param(
             url, self.cursor_query_param, self.encode_cursor(ordering, ordering.cursor_values(row), reverse)
         )
@@ -191,8 +192,16 @@ class KeysetPagination(BasePagination):
                     "type": "boolean",
                     "description": "False when there are more rows than that.",
                 },
-                "next": {"type": "string", "format": "uri", "nullable": True},
-                "previous": {"type": "string", "format": "uri", "nullable": True},
+                "next": {
+                    "type": ["string", "null"],
+                    "format": "uri",
+                    "description": "The next page; null on the last.",
+                },
+                "previous": {
+                    "type": ["string", "null"],
+                    "format": "uri",
+                    "description": "The previous page; null on the first.",
+                },
                 "results": schema,
             },
         }
@@ -203,8 +212,8 @@ class KeysetPagination(BasePagination):
                 "name": self.cursor_query_param,
                 "in": "query",
                 "required": False,
-                "description": "Opaque cursor from a `next` or `previous` link.",
-                "schema": {"type": "string"},
+                "description": "Opaque cursor from a `next` or `previous` link (use the links as given).",
+                "schema": {"type": "string", "maxLength": 4000},
             },
             {
                 "name": self.page_size_query_param,

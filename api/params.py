@@ -7,7 +7,7 @@ filters, pagination and extra parameters. A typo such as `stanse=` must not retu
 from rest_framework.exceptions import ValidationError
 
 from api.filters import CSVFilter
-from statements.filtering import CSVField
+from statements.filtering import WHITE_SPACE, CSVField
 
 MAX_NAME_IN_ERROR = 100
 # No parameter needs more (100 slugs of 40 characters); bigger values are refused unread.
@@ -37,7 +37,7 @@ def check_query_params(query_params, allowed: dict[str, bool]) -> None:
             errors[key] = [f"Too long: at most {MAX_VALUE_LENGTH} characters."]
         elif any("\x00" in value for value in values):
             errors[key] = ["Null characters are not allowed."]
-        elif any(not value.strip() for value in values):
+        elif any(not value.strip(WHITE_SPACE) for value in values):
             # An empty value is a client bug (an unfilled template variable), not "no filter".
             errors[key] = ["Empty value; leave the parameter out instead."]
     if errors:

@@ -1,6 +1,30 @@
-"""OpenAPI generation: every operation documents the error responses it can give."""
+"""OpenAPI generation (OpenAPI 3.1): the schema tells what is really sent.
 
+- every GET documents its error responses and its 304 (conditional requests), and the headers
+  a client can read (ETag, Last-Modified, Link, RateLimit-*);
+- descriptions are written for readers, never a view's internal docstring;
+- the statement shapes come from api/shapes.py (components `Statement`, `StatementDetail`,
+  `Tombstone`…), the parameters' limits from the filter language (statements/filtering.py):
+  enums, patterns, lengths and ranges, with the speakers and topics that exist as enums.
+"""
+
+from django import forms
+from django.db.utils import DatabaseError
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+
+from statements.filtering import (
+    MAX_LIST_ITEMS,
+    MAX_QUERY_LENGTH,
+    MAX_QUERY_TERMS,
+    AwareDateTimeField,
+    CSVField,
+    SearchField,
+    StatementFilterForm,
+    StrictBooleanField,
+    clean_government,
+    clean_language,
+)
 
 ERROR_DESCRIPTIONS = {
     "400": "A parameter is unknown, repeated or has a bad value; `errors` names it.",
@@ -9,16 +33,137 @@ ERROR_DESCRIPTIONS = {
     "429": "Too many requests from this client; see the Retry-After and RateLimit-* headers.",
     "503": "The query took longer than 2 s (statement_timeout); narrow it and retry.",
 }
+NOT_MODIFIED = {
+    "description": "Not Modified: the copy you named with If-None-Match (or If-Modified-Since) is current. No body.",
+    "headers": {"ETag": {"schema": {"type": "string"}, "description": "The current entity tag."}},
+}
+HEADERS = {
+    "ETag": {"schema": {"type": "string"}, "description": "Entity tag: send it back as If-None-Match."},
+    "Cache-Control": {"schema": {"type": "string"}, "description": "public, max-age=60."},
+    "RateLimit-Limit": {"schema": {"type": "integer"}, "description": "Requests allowed per window."},
+    "RateLimit-Remaining": {"schema": {"type": "integer"}, "description": "Requests left in this window."},
+    "RateLimit-Reset": {"schema": {"type": "integer"}, "description": "Seconds until the window resets."},
+}
+# A q of at most MAX_QUERY_TERMS words (web-search syntax).
+_SPACE, _WORD = r"[ \t\n\r\f\v]", r"[^ \t\n\r\f\v\u0000]"
+SEARCH_PATTERN = rf"^{_SPACE}*{_WORD}+({_SPACE}+{_WORD}+){{0,{MAX_QUERY_TERMS - 1}}}{_SPACE}*$"
+LANGUAGE_ITEM = {"type": "string", "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "maxLength": 35}
+SLUG_ITEM = {"type": "string", "pattern": r"^[-\w]{1,200}$"}
+
+
+def _list(items: dict) -> dict:
+    """Repeated values are accepted (and counted once)."""
+    return {"type": "array", "items": dict(items), "minItems": 1, "maxItems": MAX_LIST_ITEMS}
+
+
+def schema_for(field) -> dict:
+    """The JSON Schema of a parameter form field, with the limits its validation enforces. List
+    fields are arrays: the parameter repeated (`?government=DE&government=FI`); a comma-separated
+    value (`government=DE,FI`) is accepted too."""
+    if isinstance(field, CSVField):
+        choices = getattr(field.clean_item, "choices", None)
+        if field.clean_item is clean_government:  # case does not matter: de is DE
+            choices = [*choices, *(code.lower() for code in choices)]
+        if choices is not None:
+            return _list({"type": "string", "enum": list(choices)})
+        return _list(LANGUAGE_ITEM if field.clean_item is clean_language else SLUG_ITEM)
+    if isinstance(field, StrictBooleanField):
+        return {"type": "boolean"}
+    if isinstance(field, AwareDateTimeField):
+        return {"type": "string", "format": "date-time"}
+    if isinstance(field, forms.DateField):
+        return {"type": "string", "format": "date"}
+    if isinstance(field, SearchField):
+        return {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_LENGTH, "pattern": SEARCH_PATTERN}
+    if isinstance(field, forms.ChoiceField):
+        return {"type": "string", "enum": [value for value, _label in field.choices if value]}
+    return {**SLUG_ITEM, "maxLength": field.max_length or 200}  # a slug (topic=)
+
+
+def filter_schemas() -> dict[str, dict]:
+    """Each statement filter's schema, with its limits (the domain's validation, in JSON Schema)."""
+    return {name: schema_for(field) for name, field in StatementFilterForm.base_fields.items()}
+
+
+def form_parameters(form_class) -> list[OpenApiParameter]:
+    """A parameter form's fields as OpenAPI parameters, schemas and limits included."""
+    return [
+        OpenApiParameter(name, schema_for(field), required=field.required, description=_describe(field))
+        for name, field in form_class.base_fields.items()
+    ]
+
+
+def filter_parameters() -> list[OpenApiParameter]:
+    """The statement filters as OpenAPI parameters (for operations that are not list views:
+    stats, exports)."""
+    return form_parameters(StatementFilterForm)
+
+
+def _describe(field) -> str:
+    label = str(field.label) if field.label else ""
+    help_text = str(field.help_text or "")
+    return " ".join(part if part.endswith(".") else f"{part}." for part in (label, help_text) if part)
 
 
 class TrackerAutoSchema(AutoSchema):
+    def get_description(self):
+        """Only what extend_schema(description=…) says: docstrings are for developers."""
+        return ""
+
     def _get_response_bodies(self, direction="response"):
         from api.serializers import ErrorSerializer
 
         responses = super()._get_response_bodies(direction)
         if self.method == "GET":
+            for code, body in responses.items():
+                if code.startswith("2"):
+                    body.setdefault("headers", {}).update(HEADERS)
+            responses.setdefault("304", dict(NOT_MODIFIED))
             for code, description in ERROR_DESCRIPTIONS.items():
                 if code not in responses:
                     responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction)
                     responses[code]["description"] = description
         return responses
+
+
+def _not_empty(schema: dict) -> dict:
+    """Every API parameter refuses an empty value ("leave the parameter out instead")."""
+    if schema.get("type") == "array":
+        return {**schema, "items": _not_empty(schema["items"])}
+    if schema.get("type") == "string" and "enum" not in schema and "format" not in schema:
+        return {**schema, "minLength": max(1, schema.get("minLength", 1))}
+    return schema
+
+
+def _public_slugs(model) -> list[str]:
+    try:
+        return list(model.objects.public().order_by("slug").values_list("slug", flat=True))
+    except DatabaseError:  # generating the schema without a database (a build step): patterns only
+        return []
+
+
+def add_components_and_vocabularies(result, generator, request, public):
+    """Postprocessing hook: the shapes' components (api/shapes.py), and the speakers and topics
+    that exist as the enums of the `speaker` and `topic` parameters (an unknown slug is a 400)."""
+    from api.shapes import components
+    from statements.models import Speaker, Topic
+
+    result.setdefault("components", {}).setdefault("schemas", {}).update(components())
+    vocabularies = {"speaker": _public_slugs(Speaker), "topic": _public_slugs(Topic)}
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") != "query":
+                    continue
+                parameter["schema"] = _not_empty(parameter["schema"])
+                slugs = vocabularies.get(parameter["name"])
+                if not slugs:
+                    continue
+                schema = dict(parameter["schema"])  # a copy: generated schemas share their dicts
+                if schema.get("type") == "array":
+                    schema["items"] = {"type": "string", "enum": slugs}
+                else:
+                    schema = {key: value for key, value in schema.items() if key not in ("pattern", "maxLength")}
+                    schema["enum"] = slugs
+                parameter["schema"] = schema
+    return result

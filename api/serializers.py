@@ -1,19 +1,15 @@
-"""Serializers: the public JSON shapes (SPEC §5). Each lists its fields; none queries the database."""
+"""Serializers: the public JSON shapes (SPEC §5) of speakers, governments, topics and the
+comparisons. Each lists its fields; none queries the database. The statement itself is declared
+in api/shapes.py (PostgreSQL builds it)."""
 
 import datetime
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from statements.listing import Links
-from statements.models import Correction, DatePrecision, Government, Source, Speaker, Stance, Statement, Status, Topic
-
-
-def absolute_url(request, path: str) -> str:
-    return request.build_absolute_uri(path) if request is not None else f"{settings.SITE_URL}{path}"
+from api.links import StatementUrls, absolute
+from statements.models import DatePrecision, Government, Speaker, Stance, Topic
 
 
 class SpeakerRefSerializer(serializers.ModelSerializer):
@@ -32,118 +28,6 @@ class TopicRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Topic
         fields = ["slug", "title"]
-
-
-class SourceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Source
-        fields = ["url", "publisher", "archived_url", "accessed_on"]
-
-
-class StatementLinks:
-    """`url` (the API detail) and `permalink` (the public page, the URL to cite) of a statement."""
-
-    @extend_schema_field(serializers.URLField())
-    def get_url(self, statement) -> str:
-        return absolute_url(self.context.get("request"), reverse("api:statement-detail", args=[statement.pk]))
-
-    @extend_schema_field(serializers.URLField())
-    def get_permalink(self, statement) -> str:
-        return absolute_url(self.context.get("request"), reverse("statement-page", args=[statement.pk]))
-
-
-class StatementSerializer(StatementLinks, serializers.ModelSerializer):
-    """A statement as the list and the detail show it. Retractions render as tombstones."""
-
-    url = serializers.SerializerMethodField()
-    permalink = serializers.SerializerMethodField()
-    speaker = SpeakerRefSerializer()
-    government = GovernmentRefSerializer()
-    topic = TopicRefSerializer()
-    sources = SourceSerializer(many=True)
-
-    class Meta:
-        model = Statement
-        fields = [
-            "id",
-            "url",
-            "permalink",
-            "speaker",
-            "role",
-            "organization",
-            "government",
-            "topic",
-            "said_on",
-            "date_precision",
-            "published_on",
-            "quote",
-            "language",
-            "is_translation",
-            "stance",
-            "context",
-            "sources",
-            "status",
-            "created_at",
-            "updated_at",
-        ]
-
-    def to_representation(self, statement):
-        if statement.status == Status.RETRACTED:
-            return {"id": statement.pk, "status": statement.status, "updated_at": api_datetime(statement.updated_at)}
-        return super().to_representation(statement)
-
-
-def format_said_on(said_on: datetime.date, precision: str) -> str:
-    if precision == DatePrecision.MONTH:
-        return said_on.strftime("%B %Y")
-    if precision == DatePrecision.APPROXIMATE:
-        return f"c. {said_on.isoformat()}"
-    return said_on.isoformat()
-
-
-def citation_text(*, speaker: str, role: str, government: str, said_on: str, quote: str, publisher, link: str) -> str:
-    """`Speaker, Role (Government), said_on. "Quote". Source publisher. Retrieved from <URL>.` (SPEC §6)"""
-    publisher = f" {publisher}." if publisher else ""
-    return f'{speaker}, {role} ({government}), {said_on}. "{quote}".{publisher} Retrieved from {link}.'
-
-
-def citation(statement, permalink: str) -> str:
-    """The citation of a Statement (speaker, government and sources loaded)."""
-    sources = list(statement.sources.all())
-    return citation_text(
-        speaker=statement.speaker.name,
-        role=statement.role,
-        government=statement.government.name,
-        said_on=format_said_on(statement.said_on, statement.date_precision),
-        quote=statement.quote,
-        publisher=sources[0].publisher if sources else None,
-        link=permalink,
-    )
-
-
-class CorrectionSerializer(serializers.ModelSerializer):
-    date = serializers.SerializerMethodField()
-    corrected_at = serializers.DateTimeField(source="created_at")
-
-    class Meta:
-        model = Correction
-        fields = ["date", "corrected_at", "kind", "note", "fields"]
-
-    def get_date(self, correction) -> datetime.date:
-        return correction.created_at.date()
-
-
-class StatementDetailSerializer(StatementSerializer):
-    """The list item plus its public corrections and a ready citation string."""
-
-    corrections = CorrectionSerializer(many=True, read_only=True)
-    citation = serializers.SerializerMethodField()
-
-    class Meta(StatementSerializer.Meta):
-        fields = [*StatementSerializer.Meta.fields, "corrections", "citation"]
-
-    def get_citation(self, statement) -> str:
-        return citation(statement, self.get_permalink(statement))
 
 
 class SpeakerRoleSerializer(serializers.Serializer):
@@ -168,7 +52,7 @@ class SpeakerSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, speaker) -> str:
-        return absolute_url(self.context.get("request"), reverse("api:speaker-detail", args=[speaker.slug]))
+        return absolute(self.context.get("request"), reverse("api:speaker-detail", args=[speaker.slug]))
 
     def get_statement_count(self, speaker) -> int:
         return sum(role["statement_count"] for role in self.context["roles"].get(speaker.pk, []))
@@ -186,7 +70,7 @@ class LatestStanceSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.URLField())
     def get_statement(self, latest) -> str:
-        return absolute_url(self.context.get("request"), reverse("api:statement-detail", args=[latest["statement_id"]]))
+        return absolute(self.context.get("request"), reverse("api:statement-detail", args=[latest["statement_id"]]))
 
 
 class GovernmentSerializer(serializers.ModelSerializer):
@@ -202,7 +86,7 @@ class GovernmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, government) -> str:
-        return absolute_url(self.context.get("request"), reverse("api:government-detail", args=[government.code]))
+        return absolute(self.context.get("request"), reverse("api:government-detail", args=[government.code]))
 
     def get_statement_count(self, government) -> int:
         return self.context["summaries"][government.code]["statement_count"]
@@ -236,7 +120,7 @@ class TopicSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, topic) -> str:
-        return absolute_url(self.context.get("request"), reverse("api:topic-detail", args=[topic.slug]))
+        return absolute(self.context.get("request"), reverse("api:topic-detail", args=[topic.slug]))
 
     def get_statement_count(self, topic) -> int:
         return self.context["summaries"][topic.pk]["statement_count"]
@@ -265,12 +149,12 @@ class SpeakerSummarySerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class StatementSummarySerializer(StatementLinks, serializers.Serializer):
+class StatementSummarySerializer(serializers.Serializer):
     """The short form of a statement used in positions, compare and timelines."""
 
     id = serializers.IntegerField()
-    url = serializers.SerializerMethodField()
-    permalink = serializers.SerializerMethodField()
+    url = serializers.URLField(help_text="This statement in the API.")
+    permalink = serializers.URLField(help_text="Its public page: the URL to cite.")
     speaker = SpeakerSummarySerializer()
     role = serializers.CharField()
     said_on = serializers.DateField()
@@ -362,57 +246,6 @@ class StatsSerializer(serializers.Serializer):
 # and tests/api/test_fast_path.py check that both produce the same JSON.
 
 
-class StatementUrls:
-    """Absolute API and public URLs of statements, built from one reverse() each per request."""
-
-    def __init__(self, request):
-        marker = 987654321
-        self.api = absolute_url(request, reverse("api:statement-detail", args=[marker])).replace(str(marker), "{}")
-        self.page = absolute_url(request, reverse("statement-page", args=[marker])).replace(str(marker), "{}")
-
-
-def api_datetime(value: datetime.datetime, zone=None) -> str:
-    """A datetime exactly as DRF's DateTimeField renders it (current time zone, "Z" for UTC)."""
-    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def statement_links(request) -> Links:
-    """The URL prefixes of statements for SQL-built JSON (statements/listing.py)."""
-    urls = StatementUrls(request)
-    (api, _, api_end), (page, _, page_end) = urls.api.partition("{}"), urls.page.partition("{}")
-    assert api_end == page_end == "/", "statement URLs end in <id>/"
-    return Links(api=api, page=page)
-
-
-def statement_detail_dict(statement: dict, corrections: list[dict]) -> dict:
-    """StatementDetailSerializer's JSON from a statement's list JSON (parsed) and its corrections."""
-    zone = timezone.get_current_timezone()
-    sources = statement["sources"]
-    return {
-        **statement,
-        "corrections": [
-            {
-                "date": correction["created_at"].date().isoformat(),
-                "corrected_at": api_datetime(correction["created_at"], zone),
-                "kind": correction["kind"],
-                "note": correction["note"],
-                "fields": correction["fields"],
-            }
-            for correction in corrections
-        ],
-        "citation": citation_text(
-            speaker=statement["speaker"]["name"],
-            role=statement["role"],
-            government=statement["government"]["name"],
-            said_on=format_said_on(datetime.date.fromisoformat(statement["said_on"]), statement["date_precision"]),
-            quote=statement["quote"],
-            publisher=sources[0]["publisher"] if sources else None,
-            link=statement["permalink"],
-        ),
-    }
-
-
 def topic_ref(topic) -> dict:
     return {"slug": topic.slug, "title": topic.title}
 
@@ -420,8 +253,8 @@ def topic_ref(topic) -> dict:
 def summary_dict(statement, urls: StatementUrls) -> dict:
     return {
         "id": statement.pk,
-        "url": urls.api.format(statement.pk),
-        "permalink": urls.page.format(statement.pk),
+        "url": urls.api(statement.pk),
+        "permalink": urls.page(statement.pk),
         "speaker": {"slug": statement.speaker.slug, "name": statement.speaker.name},
         "role": statement.role,
         "said_on": statement.said_on.isoformat(),

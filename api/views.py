@@ -9,29 +9,28 @@ from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from api import shapes
 from api.comparison import StatementComparisonActions
 from api.filters import GovernmentFilter, SpeakerFilter, StatementFilter, filter_strictly
+from api.links import absolute, prefix
 from api.pagination import KeysetOrdering
 from api.params import StrictQueryParamsMixin, check_query_params
 from api.renderers import JSONRenderer
-from api.serializers import (
-    GovernmentSerializer,
-    SpeakerSerializer,
-    StatementDetailSerializer,
-    StatementSerializer,
-    TopicSerializer,
-    statement_detail_dict,
-    statement_links,
-)
+from api.serializers import GovernmentSerializer, SpeakerSerializer, TopicSerializer
 from statements.listing import ORDERINGS as STATEMENT_ORDERINGS
 from statements.listing import RANK_WINDOW, SEARCH_COUNT_LIMIT, StatementPages, published_one
 from statements.models import Government, Speaker, Statement, Topic
 from statements.positions import government_summaries, topic_summaries
+
+
+def statement_prefixes(request) -> tuple[str, str]:
+    """The URL prefixes of a statement's API detail and public page."""
+    return prefix(request, "api:statement-detail"), prefix(request, "statement-page")
 
 
 def grouped(rows, key) -> dict:
@@ -101,19 +100,25 @@ STATEMENT_LIST_PARAMETERS = [
 @extend_schema_view(
     list=extend_schema(
         summary="Published statements, newest first, filterable",
-        description="With `updated_since`, retracted statements appear as tombstones "
-        '`{"id", "status": "retracted", "updated_at"}` so that mirrors can delete them.',
+        description="Every statement filter combines with the others (values within one are OR-ed). "
+        "Pages are keyset cursors (`next`, `previous`, also in the `Link` header). With `updated_since`, "
+        'retracted statements appear as tombstones `{"id", "status": "retracted", "updated_at"}` so that '
+        "mirrors can delete them.",
         parameters=STATEMENT_LIST_PARAMETERS,
+        responses={200: shapes.LIST_ITEM},
     ),
-    retrieve=extend_schema(summary="One published statement, with its sources and a citation string"),
+    retrieve=extend_schema(
+        summary="One published statement, with its sources, public corrections and a citation",
+        description="A retracted statement answers 404 here (its tombstone is in `updated_since` lists); its "
+        "public page answers 410 with the reason.",
+        responses={200: shapes.STATEMENT_DETAIL.ref()},
+    ),
 )
 class StatementViewSet(StatementComparisonActions, PublicReadViewSet):
     filterset_class = StatementFilter
     extra_query_params = {"ordering": False}
     lookup_value_regex = r"[0-9]{1,18}"
-
-    def get_serializer_class(self):
-        return StatementDetailSerializer if self.detail else StatementSerializer
+    serializer_class = serializers.Serializer  # a placeholder: api/shapes.py declares the statement
 
     def get_queryset(self):
         """What `compare` finds its statement in; the list and the detail read through
@@ -128,22 +133,20 @@ class StatementViewSet(StatementComparisonActions, PublicReadViewSet):
 
     def list(self, request, *args, **kwargs):
         """The hot path (statements/listing.py): a capped count and one page of statements whose
-        JSON PostgreSQL builds; it goes out as it came. StatementSerializer stays the schema, and
-        tests/api/test_fast_path.py checks that both give the same JSON."""
+        JSON PostgreSQL builds (api/shapes.py declares it); it goes out as it came."""
         selection = filter_strictly(request)
         selection = dataclasses.replace(selection, with_retracted=selection.updated_since is not None)
-        pages = StatementPages(selection, self.get_keyset_ordering(), statement_links(request))
-        rows = self.paginate_queryset(pages)
+        projection = shapes.list_projection(*statement_prefixes(request))
+        rows = self.paginate_queryset(StatementPages(selection, self.get_keyset_ordering(), projection))
         results = orjson.Fragment("[" + ",".join(row["json"] for row in rows) + "]")
         return self._with_last_modified(self.get_paginated_response(results), rows)
 
     def retrieve(self, request, *args, **kwargs):
-        """The detail on the same path: the statement's JSON, its corrections, a citation."""
-        row = published_one(int(kwargs["pk"]), statement_links(request))
+        """The detail, on the same path: the statement, its corrections and a citation, in one query."""
+        row = published_one(int(kwargs["pk"]), shapes.detail_projection(*statement_prefixes(request)))
         if row is None:
             raise Http404("No published statement has this id.")
-        data = statement_detail_dict(orjson.loads(row["json"]), row["corrections"])
-        return self._with_last_modified(Response(data), [row])
+        return self._with_last_modified(Response(orjson.Fragment(row["json"])), [row])
 
     def get_keyset_ordering(self):
         searching = bool(self.request.query_params.get("q", "").strip())
@@ -216,7 +219,19 @@ class TopicViewSet(PublicReadViewSet):
     keyset_ordering = KeysetOrdering("title", (("title", False), ("slug", False)))
 
 
-@extend_schema(exclude=True)
+INDEX = ("statements", "speakers", "governments", "topics", "schema", "docs")
+
+
+@extend_schema(
+    summary="The API's index: where each resource is",
+    responses={
+        200: {
+            "type": "object",
+            "required": list(INDEX),
+            "properties": {name: {"type": "string", "format": "uri"} for name in INDEX},
+        }
+    },
+)
 @api_view(["GET"])
 def api_root(request):
     """An index of the API's resources, so that /api/v1/ is a useful first request."""
@@ -229,7 +244,7 @@ def api_root(request):
         "schema": "api-schema",
         "docs": "api-docs",
     }
-    return Response({name: request.build_absolute_uri(reverse(route)) for name, route in names.items()})
+    return Response({name: absolute(request, reverse(route)) for name, route in names.items()})
 
 
 class SchemaView(SpectacularAPIView):

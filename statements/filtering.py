@@ -17,6 +17,10 @@ from statements.interchange import LANGUAGE_PATTERN, normalise_language
 from statements.listing import Selection
 from statements.models import Speaker, Stance, Topic, government_codes
 
+# Blank means ASCII white space, as the schema's patterns say it (str.strip() and str.split() also
+# take \x1c–\x1f and \x85 for white space, which JSON Schema's \s does not).
+WHITE_SPACE = " \t\n\r\f\v"
+WORDS = re.compile(f"[^{re.escape(WHITE_SPACE)}]+")
 MAX_LIST_ITEMS = 100
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_TERMS = 16
@@ -91,6 +95,9 @@ def clean_government(item: str) -> str:
     return code
 
 
+clean_government.choices = sorted(GOVERNMENT_CODES)  # what the schema lists
+
+
 def clean_slug(item: str) -> str:
     if not SLUG.match(_null_free(item)):
         raise forms.ValidationError("%(value)s is not a slug.", params={"value": shown(item)})
@@ -117,6 +124,7 @@ def choice_cleaner(values, noun: str):
             )
         return item
 
+    clean.choices = values  # what the schema lists
     return clean
 
 
@@ -153,22 +161,25 @@ class AwareDateTimeField(forms.DateTimeField):
             return None
         if timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed, datetime.UTC)
-        # Python allows offsets to ±23:59, PostgreSQL to ±15:59: hand the database UTC.
-        if abs(parsed.utcoffset()) > datetime.timedelta(hours=14):
-            raise forms.ValidationError("UTC offset out of range (at most ±14:00).")
+        # Any RFC 3339 offset (up to ±23:59; PostgreSQL takes ±15:59): the database gets UTC. An
+        # instant outside the calendar in UTC (year 1 at +05:00) is the calendar's edge.
         try:
             return parsed.astimezone(datetime.UTC)
-        except OverflowError as exc:
-            raise forms.ValidationError("Date-time out of range.") from exc
+        except OverflowError:
+            edge = datetime.datetime.min if parsed.utcoffset() > datetime.timedelta(0) else datetime.datetime.max
+            return edge.replace(tzinfo=datetime.UTC)
 
 
 class SearchField(forms.CharField):
     def __init__(self, **kwargs):
-        super().__init__(max_length=MAX_QUERY_LENGTH, strip=True, **kwargs)
+        super().__init__(max_length=MAX_QUERY_LENGTH, strip=False, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).strip(WHITE_SPACE)
 
     def validate(self, value):
         super().validate(value)
-        if value and len(value.split()) > MAX_QUERY_TERMS:
+        if value and len(WORDS.findall(value)) > MAX_QUERY_TERMS:
             raise forms.ValidationError(f"At most {MAX_QUERY_TERMS} search terms.")
 
 

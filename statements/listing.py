@@ -4,12 +4,15 @@ Which statements a request wants is a `Selection` (the validated statement filte
 one SQL condition, used three ways:
 
 - `StatementPages`: a keyset page (the row comparison `(said_on, id) < (…)` is an index bound, so
-  a cursor 500,000 rows deep costs what page one does) and a capped count; PostgreSQL builds
-  each statement's public JSON (speaker, government, topic and sources included), which the
-  list sends on as it came, and the detail and feeds parse;
+  a cursor 500,000 rows deep costs what page one does) and a capped count;
 - `csv_rows()`: every selected row, oldest first, as CSV written by PostgreSQL's COPY;
 - `condition()`: the same SQL as an ORM filter, for the consumers that aggregate or render
   models (stats, embeds), so that a filter means one thing everywhere.
+
+What each row looks like is not decided here: the caller passes a `Projection` (the SQL of the
+row's public JSON, or of its CSV columns, with the joins it needs), declared once on the
+interface side (api/shapes.py). PostgreSQL builds the JSON; the list sends it on as it came.
+The statement is `s` in that SQL.
 
 Why not the ORM here: at 1M statements the ORM built, compiled and materialised a 50-row page
 in 10 ms against 1.5 ms for its SQL; turning rows into Python values and back into JSON was
@@ -20,7 +23,6 @@ of a search are written into the SQL, as its best plan depends on how common the
 
 import contextlib
 import datetime
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -31,7 +33,8 @@ from psycopg import sql
 
 from statements.models import SEARCH_CONFIG, Statement
 
-T = "statements_statement"
+T = "s"  # the statement's name in the SQL of this module and of projections
+TABLE = "statements_statement"
 # Searches count exactly up to 1,000 matches, and rank the 1,000 most recent by relevance.
 # Ranking every match of a word found in a quarter of a million quotes takes half a second, and
 # counting 10,000 matches of a word in 1% of them visits 10,000 table pages (20 ms).
@@ -39,59 +42,13 @@ SEARCH_COUNT_LIMIT = 1_000
 RANK_WINDOW = 1_000
 
 
-def _utc(column: str) -> str:
-    """A timestamptz as DRF renders it with TIME_ZONE = "UTC" (which settings fix): ISO 8601,
-    microseconds only when there are any, "Z"."""
-    return (
-        f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
-        f"mod(extract(microseconds FROM {column})::bigint, 1000000) = 0 THEN '' "
-        f"ELSE to_char({column} AT TIME ZONE 'UTC', '.US') END || 'Z'"
-    )
-
-
-# A statement's public JSON (StatementSerializer's shape, which stays the schema; tests compare
-# the two), built by PostgreSQL: Python then handles one string per row, not twenty values and
-# their sources. Retractions are tombstones. `{api}`/`{page}`: the URL prefixes, as literals.
-_STATEMENT_JSON = f"""CASE WHEN {T}.status = 'retracted' THEN
-  json_build_object('id', {T}.id, 'status', {T}.status, 'updated_at', {_utc(f"{T}.updated_at")})
-ELSE json_build_object(
-  'id', {T}.id, 'url', {{api}} || {T}.id || '/', 'permalink', {{page}} || {T}.id || '/',
-  'speaker', json_build_object('slug', sp.slug, 'name', sp.name, 'kind', sp.kind, 'wikidata_id', sp.wikidata_id),
-  'role', {T}.role, 'organization', {T}.organization,
-  'government', json_build_object('code', {T}.government_id, 'name', g.name),
-  'topic', json_build_object('slug', tp.slug, 'title', tp.title),
-  'said_on', {T}.said_on, 'date_precision', {T}.date_precision, 'published_on', {T}.published_on,
-  'quote', {T}.quote, 'language', {T}.language, 'is_translation', {T}.is_translation,
-  'stance', {T}.stance, 'context', {T}.context,
-  'sources', COALESCE((
-    SELECT json_agg(json_build_object('url', src.url, 'publisher', src.publisher,
-                                      'archived_url', src.archived_url, 'accessed_on', src.accessed_on)
-                    ORDER BY src.position, src.id)
-    FROM statements_source AS src WHERE src.statement_id = {T}.id), '[]'::json),
-  'status', {T}.status, 'created_at', {_utc(f"{T}.created_at")}, 'updated_at', {_utc(f"{T}.updated_at")})
-END::text"""
-# Rows: the keys pagination needs (cursor values, Last-Modified) and the JSON.
-_ROW_SQL = f"""
-SELECT {T}.id, {T}.said_on, {T}.updated_at{{extra}}, {_STATEMENT_JSON} AS json
-FROM {{source}}
-JOIN statements_speaker AS sp ON sp.id = {T}.speaker_id
-JOIN statements_government AS g ON g.code = {T}.government_id
-JOIN statements_topic AS tp ON tp.id = {T}.topic_id
-"""
-
-
 @dataclass(frozen=True)
-class Links:
-    """Where a statement's `url` (the API detail) and `permalink` (its page) point: everything
-    before the id, e.g. "https://tracker.example.org/api/v1/statements/"."""
+class Projection:
+    """What each selected row becomes: `select`, SQL over `s` (the statement) and the tables
+    `joins` brings in; for pages, one JSON text column, for CSV, the columns."""
 
-    api: str
-    page: str
-
-    def sql(self, template: str, **more) -> str:
-        """`template` with the prefixes as quoted SQL literals ('%' doubled: the SQL takes parameters)."""
-        api, page = (sql.Literal(prefix).as_string().replace("%", "%%") for prefix in (self.api, self.page))
-        return template.format(api=api, page=page, **more)
+    select: str
+    joins: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,16 +142,16 @@ class Selection:
     with_retracted: bool = False
     statuses: tuple[str, ...] = ()  # staff exports: these statuses instead (drafts included)
 
-    def where(self) -> tuple[str, list]:
-        """The SQL condition on `statements_statement` and its parameters."""
+    def where(self, table: str = T) -> tuple[str, list]:
+        """The SQL condition on the statements (named `table`) and its parameters."""
         # Status as a literal, not a parameter: a prepared plan can then use the partial indexes.
         if self.statuses:
             assert set(self.statuses) <= {"draft", "published", "retracted"}, self.statuses
-            parts = [f"{T}.status IN ({', '.join(repr(s) for s in sorted(self.statuses))})"]
+            parts = [f"{table}.status IN ({', '.join(repr(s) for s in sorted(self.statuses))})"]
         elif self.with_retracted:
-            parts = [f"{T}.status IN ('published', 'retracted')"]
+            parts = [f"{table}.status IN ('published', 'retracted')"]
         else:
-            parts = [f"{T}.status = 'published'"]
+            parts = [f"{table}.status = 'published'"]
         params: list = []
         for column, values in (
             ("government_id", self.governments),
@@ -206,10 +163,10 @@ class Selection:
             # One value gets its own SQL text (and prepared plan): `= ANY` hides the value's
             # frequency from the planner, which matters for EU (17% of rows) against Tuvalu.
             if len(values) == 1:
-                parts.append(f"{T}.{column} = %s")
+                parts.append(f"{table}.{column} = %s")
                 params.append(values[0])
             elif values:
-                parts.append(f"{T}.{column} = ANY(%s)")
+                parts.append(f"{table}.{column} = ANY(%s)")
                 params.append(list(values))
         for column, operator, value in (
             ("is_translation", "=", self.is_translation),
@@ -218,10 +175,10 @@ class Selection:
             ("updated_at", ">=", self.updated_since),
         ):
             if value is not None:
-                parts.append(f"{T}.{column} {operator} %s")
+                parts.append(f"{table}.{column} {operator} %s")
                 params.append(value)
         if self.q:
-            parts.append(f"{T}.search_vector @@ {self.tsquery()}")
+            parts.append(f"{table}.search_vector @@ {self.tsquery()}")
         return " AND ".join(parts), params
 
     def tsquery(self) -> str:
@@ -232,7 +189,7 @@ class Selection:
 
     def condition(self) -> RawSQL:
         """The same condition for the ORM: `Statement.objects.filter(selection.condition())`."""
-        sql, params = self.where()
+        sql, params = self.where(TABLE)
         return RawSQL(sql, params, output_field=models.BooleanField())
 
 
@@ -261,8 +218,15 @@ def _as_dicts(described: tuple[list[str], list[tuple]]) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
+def _rows(projection: Projection, source: str, extra: str = "") -> str:
+    """SELECT of what pagination needs (id, said_on, updated_at: cursors, Last-Modified), `extra`
+    columns, and the projection as `json`, from `source` (which names the statement `s`)."""
+    return f"SELECT {T}.id, {T}.said_on, {T}.updated_at{extra}, {projection.select} AS json FROM {source} {projection.joins} "
+
+
 class StatementPages:
-    """Keyset pages and a capped count of the statements a `Selection` selects.
+    """Keyset pages and a capped count of the statements a `Selection` selects, each row as
+    `projection` makes it.
 
     Counts walk the rows in the list's order and stop at the cap, so that the planner reaches
     for an index (an index-only scan where one matches the filters) or sorts the matches, and
@@ -270,12 +234,12 @@ class StatementPages:
     from the same newest matches, found once.
     """
 
-    def __init__(self, selection: Selection, ordering: Ordering, links: Links):
+    def __init__(self, selection: Selection, ordering: Ordering, projection: Projection):
         if ordering.ranked and not selection.q:
             raise ValueError("rank orders search results: it needs q")
         self.selection = selection
         self.ordering = ordering
-        self.links = links
+        self.projection = projection
         self.where, self.params = selection.where()
         self.using = router.db_for_read(Statement)
         self.count_limit = SEARCH_COUNT_LIMIT if selection.q else None  # None: the paginator's
@@ -287,7 +251,7 @@ class StatementPages:
             return min(self.counted, limit)
         order = ORDERINGS["-said_on"] if self.ordering.ranked else self.ordering
         sql = (
-            f"SELECT count(*) FROM (SELECT 1 FROM {T} WHERE {self.where} "
+            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} AS {T} WHERE {self.where} "
             f"ORDER BY {order.order_by()} LIMIT %s) AS capped"
         )
         return _run(self.using, sql, [*self.params, limit])[1][0][0]
@@ -295,7 +259,7 @@ class StatementPages:
     def page(self, after: list | None, reverse: bool, size: int) -> list[dict]:
         """Up to `size` rows after the cursor values `after` (before them when `reverse`), in
         the ordering's direction (reversed when `reverse`): `id`, `said_on`, `updated_at`
-        (`rank` when ranked) and `json`, the statement's public JSON as text."""
+        (`rank` when ranked) and `json`, the projection."""
         first_by_date = after is None and self.ordering is ORDERINGS["-said_on"]
         if self.selection.q and (self.ordering.ranked or first_by_date):
             return self._search_page(after, reverse, size)
@@ -303,7 +267,7 @@ class StatementPages:
         if after is not None:
             conditions.append(self.ordering.after(reverse))
             params += after
-        sql = self.links.sql(_ROW_SQL, source=T, extra="") + f"WHERE {' AND '.join(conditions)} "
+        sql = _rows(self.projection, f"{TABLE} AS {T}") + f"WHERE {' AND '.join(conditions)} "
         sql += f"ORDER BY {self.ordering.order_by(reverse)} LIMIT %s"
         return _as_dicts(_run(self.using, sql, [*params, size]))
 
@@ -312,7 +276,7 @@ class StatementPages:
         the page: the newest RANK_WINDOW of them ranked by relevance, or the newest (the first
         page by date, what a search shows first). One statement, one pass over the matches."""
         matches = (
-            f"SELECT {T}.id, {T}.said_on, {T}.search_vector FROM {T} WHERE {self.where} "
+            f"SELECT {T}.id, {T}.said_on, {T}.search_vector FROM {TABLE} AS {T} WHERE {self.where} "
             f"ORDER BY {T}.said_on DESC, {T}.id DESC LIMIT {SEARCH_COUNT_LIMIT + 1}"
         )
         newest = "SELECT * FROM matches ORDER BY said_on DESC, id DESC LIMIT {}"
@@ -322,10 +286,10 @@ class StatementPages:
             picked = f"SELECT id, {rank} AS rank FROM ({window}) AS w"
         else:
             picked = f"SELECT id FROM ({newest.format(int(size))}) AS w"
-        sql = f"WITH matches AS MATERIALIZED ({matches}), picked AS ({picked}) " + self.links.sql(
-            _ROW_SQL,
-            source=f"picked JOIN {T} ON {T}.id = picked.id",
-            extra=(", picked.rank" if self.ordering.ranked else "") + ", (SELECT count(*) FROM matches) AS matched",
+        sql = f"WITH matches AS MATERIALIZED ({matches}), picked AS ({picked}) " + _rows(
+            self.projection,
+            f"picked JOIN {TABLE} AS {T} ON {T}.id = picked.id",
+            (", picked.rank" if self.ordering.ranked else "") + ", (SELECT count(*) FROM matches) AS matched",
         )
         params = list(self.params)
         if after is not None:
@@ -340,55 +304,13 @@ class StatementPages:
         return rows
 
 
-_CORRECTIONS_SQL = """
-SELECT created_at, kind, note, fields FROM statements_correction WHERE statement_id = %s ORDER BY created_at, id
-"""
+def published_one(pk: int, projection: Projection, using: str | None = None) -> dict | None:
+    """One published statement as a row (as `StatementPages.page` gives them), or None. One query."""
+    sql = _rows(projection, f"{TABLE} AS {T}") + f"WHERE {T}.id = %s AND {T}.status = 'published'"
+    rows = _as_dicts(_run(using or router.db_for_read(Statement), sql, [pk]))
+    return rows[0] if rows else None
 
 
-def published_one(pk: int, links: Links, using: str | None = None) -> dict | None:
-    """One published statement as a row (as `StatementPages.page` gives them) with its public
-    corrections (two queries), or None."""
-    using = using or router.db_for_read(Statement)
-    sql = links.sql(_ROW_SQL, source=T, extra="") + f"WHERE {T}.id = %s AND {T}.status = 'published'"
-    rows = _as_dicts(_run(using, sql, [pk]))
-    if not rows:
-        return None
-    row = rows[0]
-    _names, corrections = _run(using, _CORRECTIONS_SQL, [pk])
-    # jsonb arrives as text: Django registers a text loader for it (its JSONField parses).
-    row["corrections"] = [
-        {
-            "created_at": at,
-            "kind": kind,
-            "note": note,
-            "fields": json.loads(fields) if isinstance(fields, str) else fields,
-        }
-        for at, kind, note, fields in corrections
-    ]
-    return row
-
-
-# The CSV export's columns (api/exports.py names them), in PostgreSQL's own CSV writer: at 1M
-# rows it writes 10× what Python's csv module did row by row. Sources: " | "-joined, in order.
-_CSV_SQL = f"""
-COPY (
-SELECT {T}.id, %s || {T}.id || '/', {T}.said_on, {T}.date_precision, {T}.published_on, {T}.government_id,
-       g.name, sp.slug, sp.name, {T}.role, {T}.organization, tp.slug, {T}.stance, {T}.language,
-       CASE WHEN {T}.is_translation THEN 'true' ELSE 'false' END, {T}.quote, {T}.context,
-       COALESCE(src.urls, ''), COALESCE(src.publishers, ''),
-       to_char({T}.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')
-FROM {T}
-JOIN statements_speaker AS sp ON sp.id = {T}.speaker_id
-JOIN statements_government AS g ON g.code = {T}.government_id
-JOIN statements_topic AS tp ON tp.id = {T}.topic_id
-LEFT JOIN LATERAL (
-    SELECT string_agg(url, ' | ' ORDER BY position, id) AS urls,
-           string_agg(publisher, ' | ' ORDER BY position, id) AS publishers
-    FROM statements_source WHERE statement_id = {T}.id
-) AS src ON true
-WHERE {{where}} ORDER BY {T}.said_on, {T}.id
-) TO STDOUT WITH (FORMAT csv)
-"""
 # An export may take minutes for a slow client; the web's 2 s statement limit is for pages.
 EXPORT_STATEMENT_TIMEOUT = "15min"
 
@@ -402,13 +324,18 @@ def exporting(using: str):
         yield cursor
 
 
-def csv_rows(selection: Selection, permalink_prefix: str, using: str | None = None) -> Iterator[bytes]:
-    """Every selected statement, oldest first, as CSV lines (no header) in blocks of bytes, as
-    PostgreSQL writes them: nothing is held in memory, and a slow reader slows the query."""
+def csv_rows(selection: Selection, projection: Projection, using: str | None = None) -> Iterator[bytes]:
+    """Every selected statement, oldest first, as CSV lines of the projection's columns (no
+    header), in blocks of bytes as PostgreSQL's COPY writes them (at 1M rows, 10× what Python's
+    csv module did row by row): nothing is held in memory, and a slow reader slows the query."""
     where, params = selection.where()
+    copy_sql = (
+        f"COPY (SELECT {projection.select} FROM {TABLE} AS {T} {projection.joins} WHERE {where} "
+        f"ORDER BY {T}.said_on, {T}.id) TO STDOUT WITH (FORMAT csv)"
+    )
     with (
         exporting(using or router.db_for_read(Statement)) as cursor,
-        cursor.cursor.copy(_CSV_SQL.format(where=where), [permalink_prefix, *params]) as copy,
+        cursor.cursor.copy(copy_sql, params) as copy,
     ):
         yield from copy
 
@@ -419,7 +346,6 @@ def exported(lines: Iterator[str], using: str | None = None) -> Iterator[str]:
         yield from lines
 
 
-def latest(selection: Selection, limit: int, links: Links) -> list[dict]:
-    """The newest `limit` selected statements (feeds), in their public JSON shape, parsed."""
-    rows = StatementPages(selection, ORDERINGS["-said_on"], links).page(None, False, limit)
-    return [json.loads(row["json"]) for row in rows]
+def latest(selection: Selection, limit: int, projection: Projection) -> list[dict]:
+    """The newest `limit` selected statements (feeds), as rows with their projection."""
+    return StatementPages(selection, ORDERINGS["-said_on"], projection).page(None, False, limit)

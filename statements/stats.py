@@ -37,13 +37,19 @@ def periods(start: datetime.date, end: datetime.date, bucket: str) -> list[datet
         out.append(current)
         if len(out) > MAX_ROWS:
             raise TooManyRows(f"More than {MAX_ROWS:,} {bucket}s in the range; use a larger bucket or a shorter range.")
-        if bucket == "year":
-            current = current.replace(year=current.year + 1)
-        elif bucket == "month":
-            current = (current.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        else:
-            current += datetime.timedelta(days=7 if bucket == "week" else 1)
+        try:
+            current = _next_period(current, bucket)
+        except (OverflowError, ValueError):  # past 31 December 9999: the calendar ends there
+            break
     return out
+
+
+def _next_period(current: datetime.date, bucket: str) -> datetime.date:
+    if bucket == "year":
+        return current.replace(year=current.year + 1)
+    if bucket == "month":
+        return (current.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return current + datetime.timedelta(days=7 if bucket == "week" else 1)
 
 
 def statement_counts(

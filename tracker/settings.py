@@ -36,13 +36,15 @@ if DEBUG:
     SECRET_KEY = SECRET_KEY or "django-insecure-local-development-only"
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 else:
-    missing = [
-        name
-        for name, value in (("DJANGO_SECRET_KEY", SECRET_KEY), ("DJANGO_ALLOWED_HOSTS", ALLOWED_HOSTS))
-        if not value
-    ]
+    required = (
+        ("DJANGO_SECRET_KEY", SECRET_KEY),
+        ("DJANGO_ALLOWED_HOSTS", ALLOWED_HOSTS),
+        ("TRACKER_SITE_URL", os.environ.get("TRACKER_SITE_URL")),
+    )
+    missing = [name for name, value in required if not value]
     if missing:
-        sys.exit(f"Refusing to start with DJANGO_DEBUG=false: set {' and '.join(missing)}.")
+        names = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
+        sys.exit(f"Refusing to start with DJANGO_DEBUG=false: set {names}.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -181,8 +183,11 @@ STORAGES = {
     },
 }
 
-# Public site address used in permalinks and citations when a request is not at hand.
-SITE_URL = os.environ.get("TRACKER_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address every absolute link is built from (api/links.py), never a client's Host
+# header; required in production. Unset for local work: links follow the request's own origin
+# (LOCAL_SITE_URL when there is no request, as in commands).
+SITE_URL = os.environ.get("TRACKER_SITE_URL", "").rstrip("/")
+LOCAL_SITE_URL = "http://127.0.0.1:8000"
 
 
 def _code_fingerprint() -> str:
@@ -229,6 +234,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_components_and_vocabularies",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StanceEnum": "statements.models.Stance",
         "StatusEnum": "statements.models.Status",

@@ -333,52 +333,6 @@ def test_compare_of_a_draft_is_404(db, api):
     assert api.get(f"/api/v1/statements/{draft.pk}/compare/").status_code == 404
 
 
-def test_fast_renderers_match_the_documented_serializers(seeded, api):
-    """positions/, compare/ and timeline/ skip DRF serializers for speed; the output must not differ."""
-    from rest_framework.test import APIRequestFactory
-
-    from api.serializers import CompareSerializer, PositionsSerializer, TimelinesSerializer
-    from statements.models import Topic
-    from statements.positions import positions_as_of, positions_summary, timelines
-
-    request = APIRequestFactory().get("/")
-    topic = Topic.objects.get(slug=TOPIC)
-    as_of = datetime.date(2022, 9, 27)
-    positions = positions_as_of(topic=topic, as_of=as_of, governments=["US", "NL", "CH"])
-    rendered = api.get(POSITIONS, {"topic": TOPIC, "as_of": "2022-09-27", "government": "US,NL,CH"}).json()
-    documented = PositionsSerializer(
-        {"topic": topic, "as_of": as_of, "positions": positions}, context={"request": request}
-    ).data
-    assert rendered == _plain(documented)
-
-    remark = Statement.objects.select_related("speaker", "topic").get(government="US", said_on="2022-09-27")
-    everyone = positions_as_of(topic=topic, as_of=as_of)
-    documented = CompareSerializer(
-        {
-            "topic": topic,
-            "as_of": as_of,
-            "statement": remark,
-            "summary": positions_summary(everyone, as_of),
-            "positions": everyone,
-        },
-        context={"request": request, "subject_government": "US"},
-    ).data
-    assert api.get(f"/api/v1/statements/{remark.pk}/compare/").json() == _plain(documented)
-
-    documented = TimelinesSerializer(
-        {"topic": topic, "governments": timelines(topic=topic)}, context={"request": request}
-    ).data
-    assert api.get(TIMELINE, {"topic": TOPIC}).json() == _plain(documented)
-
-
-def _plain(data):
-    import json
-
-    from rest_framework.utils.encoders import JSONEncoder
-
-    return json.loads(json.dumps(data, cls=JSONEncoder))
-
-
 def test_compare_with_other_governments_than_the_subjects(seeded, api):
     """`government=` picks whom to compare with; it does not filter the compared statement."""
     remark = Statement.objects.get(government="US", said_on="2022-09-27")

@@ -204,7 +204,7 @@ def test_list_query_count_is_the_same_for_1_and_200_rows(db, api, django_assert_
 
 def test_detail_query_count(seeded, api, django_assert_num_queries):
     pk = Statement.objects.first().pk
-    with django_assert_num_queries(2):  # the statement's JSON (sources included), its corrections
+    with django_assert_num_queries(1):  # the statement's JSON: sources, corrections and citation included
         api.get(f"{LIST}{pk}/")
 
 

@@ -24,12 +24,12 @@ def run_settings(**env) -> subprocess.CompletedProcess:
     )
 
 
-def test_production_refuses_to_start_without_secret_and_hosts():
-    result = run_settings(DJANGO_DEBUG="false", DATABASE_URL="postgres://u@127.0.0.1:1/x")
+def test_production_refuses_to_start_without_secret_hosts_and_site_url():
+    result = run_settings(DJANGO_DEBUG="false", DATABASE_URL="postgres://u@127.0.0.1:1/x", TRACKER_SITE_URL="")
 
     assert result.returncode != 0
     assert result.stderr.strip().splitlines()[-1] == (
-        "Refusing to start with DJANGO_DEBUG=false: set DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS."
+        "Refusing to start with DJANGO_DEBUG=false: set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and TRACKER_SITE_URL."
     )
 
 
@@ -38,6 +38,7 @@ def test_production_starts_with_secret_and_hosts():
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="x" * 50,
         DJANGO_ALLOWED_HOSTS="tracker.example",
+        TRACKER_SITE_URL="https://tracker.example",
         DATABASE_URL="postgres://u@127.0.0.1:1/x",
     )
 
@@ -62,6 +63,7 @@ def test_deploy_check_is_clean_with_production_settings(db):
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "k" * 20 + "-production-like-secret-key-of-fifty-chars",
         "DJANGO_ALLOWED_HOSTS": "tracker.example",
+        "TRACKER_SITE_URL": "https://tracker.example",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

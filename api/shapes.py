@@ -1,0 +1,290 @@
+"""The public statement, declared once: its JSON fields (name, order, type, nullability), the CSV
+columns, and the SQL that builds both. From this one declaration come the projection PostgreSQL
+runs for lists, details, feeds and exports (statements/listing.py decides which rows, in which
+order; this module decides what each row looks like), the CSV header, and the OpenAPI schema's
+`Statement`, `StatementDetail` and `Tombstone` components. Adding a field to the public
+statement is one `Field` here (plus its migration); tests/api/test_contract.py checks that the
+wire, the CSV and the schema agree with it.
+
+SQL names: `s` is the statement, `sp` its speaker, `g` its government, `tp` its topic. `{api}`
+and `{page}` stand for the URL prefixes of the API detail and the public page (literals put in
+per request, from the configured site URL).
+"""
+
+from dataclasses import dataclass, field
+
+from psycopg import sql as pgsql
+
+from statements.listing import Projection
+from statements.models import CorrectionKind, DatePrecision, SpeakerKind, Stance, Status
+
+STRING = {"type": "string"}
+URI = {"type": "string", "format": "uri"}
+DATE = {"type": "string", "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
+INTEGER = {"type": "integer"}
+BOOLEAN = {"type": "boolean"}
+
+
+def nullable(schema: dict) -> dict:
+    """OpenAPI 3.1: the type, or null."""
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def enum(choices, description: str = "") -> dict:
+    schema = {"type": "string", "enum": list(choices.values)}
+    return {**schema, "description": description} if description else schema
+
+
+def utc(column: str) -> str:
+    """A timestamptz as ISO 8601 in UTC with "Z" (microseconds only when there are any): what
+    every date-time of the API looks like."""
+    return (
+        f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+        f"mod(extract(microseconds FROM {column})::bigint, 1000000) = 0 THEN '' "
+        f"ELSE to_char({column} AT TIME ZONE 'UTC', '.US') END || 'Z'"
+    )
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a JSON object: the SQL of its value and its schema (or a nested shape), and the
+    CSV columns it contributes (header, SQL text)."""
+
+    name: str
+    sql: str = ""
+    schema: dict = field(default_factory=dict)
+    shape: "Shape | None" = None
+    many: str = ""  # for a list of `shape`: the FROM … WHERE … of its rows
+    order: str = ""  # … and their ORDER BY
+    csv: tuple[tuple[str, str], ...] = ()
+    description: str = ""
+
+    def value_sql(self) -> str:
+        if self.shape is None:
+            return self.sql
+        if self.many:
+            return f"COALESCE((SELECT json_agg({self.shape.json_sql()} ORDER BY {self.order}) {self.many}), '[]'::json)"
+        return self.shape.json_sql()
+
+    def value_schema(self) -> dict:
+        if self.shape is None:
+            schema = dict(self.schema)
+        elif self.many:
+            schema = {"type": "array", "items": self.shape.ref()}
+        else:
+            schema = self.shape.ref()
+        if self.description:
+            # OpenAPI 3.1 allows siblings beside $ref.
+            schema["description"] = self.description
+        return schema
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A JSON object: its component name in the schema and its fields, in order."""
+
+    name: str
+    fields: tuple[Field, ...]
+    description: str = ""
+
+    def json_sql(self) -> str:
+        pairs = ", ".join(f"'{f.name}', {f.value_sql()}" for f in self.fields)
+        return f"json_build_object({pairs})"
+
+    def schema(self) -> dict:
+        schema = {
+            "type": "object",
+            "required": [f.name for f in self.fields],
+            "properties": {f.name: f.value_schema() for f in self.fields},
+        }
+        return {**schema, "description": self.description} if self.description else schema
+
+    def ref(self) -> dict:
+        return {"$ref": f"#/components/schemas/{self.name}"}
+
+    def extended(self, name: str, *fields: Field, description: str = "") -> "Shape":
+        return Shape(name, (*self.fields, *fields), description or self.description)
+
+    def components(self) -> dict[str, dict]:
+        """This shape's schema and those of the shapes inside it, by component name."""
+        found = {self.name: self.schema()}
+        for f in self.fields:
+            if f.shape is not None:
+                found |= f.shape.components()
+        return found
+
+    def csv_columns(self) -> list[tuple[str, str]]:
+        return [column for f in self.fields for column in f.csv]
+
+
+SPEAKER = Shape(
+    "SpeakerRef",
+    (
+        Field("slug", "sp.slug", STRING),
+        Field("name", "sp.name", STRING),
+        Field("kind", "sp.kind", enum(SpeakerKind)),
+        Field("wikidata_id", "sp.wikidata_id", nullable({"type": "string", "pattern": "^Q[1-9][0-9]*$"})),
+    ),
+)
+GOVERNMENT = Shape("GovernmentRef", (Field("code", "g.code", STRING), Field("name", "g.name", STRING)))
+TOPIC = Shape("TopicRef", (Field("slug", "tp.slug", STRING), Field("title", "tp.title", STRING)))
+SOURCE = Shape(
+    "Source",
+    (
+        Field("url", "src.url", URI),
+        Field("publisher", "src.publisher", STRING),
+        Field("archived_url", "src.archived_url", nullable(URI)),
+        Field("accessed_on", "src.accessed_on", nullable(DATE)),
+    ),
+    description="Where the statement was printed, in the editors' order.",
+)
+SOURCES = "FROM statements_source AS src WHERE src.statement_id = s.id"
+
+
+def joined(column: str) -> str:
+    """The statement's sources' `column`, " | "-joined in order: one CSV cell."""
+    return f"COALESCE((SELECT string_agg({column}, ' | ' ORDER BY src.position, src.id) {SOURCES}), '')"
+
+
+STATEMENT = Shape(
+    "Statement",
+    (
+        Field("id", "s.id", INTEGER, csv=(("id", "s.id"),)),
+        Field("url", "{api} || s.id || '/'", URI, description="This statement in the API."),
+        Field(
+            "permalink",
+            "{page} || s.id || '/'",
+            URI,
+            csv=(("permalink", "{page} || s.id || '/'"),),
+            description="Its public page: the URL to cite.",
+        ),
+        Field("speaker", shape=SPEAKER, csv=(("speaker", "sp.slug"), ("speaker_name", "sp.name"))),
+        Field("role", "s.role", STRING, description="The speaker's role when speaking."),
+        Field("organization", "s.organization", STRING, description="The office or body spoken for."),
+        Field("government", shape=GOVERNMENT, csv=(("government", "g.code"), ("government_name", "g.name"))),
+        Field("topic", shape=TOPIC, csv=(("topic", "tp.slug"),)),
+        Field("said_on", "s.said_on", DATE, csv=(("said_on", "s.said_on"),)),
+        Field(
+            "date_precision",
+            "s.date_precision",
+            enum(DatePrecision, "day, approximate (around that day) or month (said_on is the 1st)."),
+            csv=(("date_precision", "s.date_precision"),),
+        ),
+        Field("published_on", "s.published_on", nullable(DATE), csv=(("published_on", "s.published_on"),)),
+        Field("quote", "s.quote", STRING, description="Verbatim as printed in the source."),
+        Field("language", "s.language", STRING, csv=(("language", "s.language"),), description="BCP 47 tag."),
+        Field(
+            "is_translation",
+            "s.is_translation",
+            BOOLEAN,
+            csv=(("is_translation", "CASE WHEN s.is_translation THEN 'true' ELSE 'false' END"),),
+        ),
+        Field("stance", "s.stance", enum(Stance), csv=(("stance", "s.stance"),)),
+        Field("context", "s.context", STRING, description="The editors' words: what was asked, where, caveats."),
+        Field(
+            "sources",
+            shape=SOURCE,
+            many=SOURCES,
+            order="src.position, src.id",
+            csv=(("source_urls", joined("src.url")), ("source_publishers", joined("src.publisher"))),
+        ),
+        Field("status", "s.status", {"type": "string", "enum": [Status.PUBLISHED.value]}),
+        Field("created_at", utc("s.created_at"), DATETIME),
+        Field("updated_at", utc("s.updated_at"), DATETIME, csv=(("updated_at", utc("s.updated_at")),)),
+    ),
+    description="A published statement (list items and details alike).",
+)
+# The CSV's column order: the JSON's, with the long texts after the short ones.
+CSV_ORDER = (
+    "id", "permalink", "said_on", "date_precision", "published_on", "government", "government_name", "speaker",
+    "speaker_name", "role", "organization", "topic", "stance", "language", "is_translation", "quote", "context",
+    "source_urls", "source_publishers", "updated_at",
+)  # fmt: skip
+_CSV_TEXT = {"role": "s.role", "organization": "s.organization", "quote": "s.quote", "context": "s.context"}
+
+CORRECTION = Shape(
+    "Correction",
+    (
+        Field("date", "(c.created_at AT TIME ZONE 'UTC')::date", DATE),
+        Field("corrected_at", utc("c.created_at"), DATETIME),
+        Field("kind", "c.kind", enum(CorrectionKind)),
+        Field("note", "c.note", STRING, description="The public note: what was corrected and why."),
+        Field(
+            "fields",
+            "c.fields",
+            {"type": "array", "items": {"type": "string"}},
+            description="The corrected fields, for a correction.",
+        ),
+    ),
+)
+# `Speaker, Role (Government), said_on. "Quote". Source publisher. Retrieved from <permalink>.` (SPEC §6)
+_SAID_ON_TEXT = (
+    "CASE s.date_precision WHEN 'month' THEN to_char(s.said_on, 'FMMonth YYYY') "
+    "WHEN 'approximate' THEN 'c. ' || to_char(s.said_on, 'YYYY-MM-DD') ELSE to_char(s.said_on, 'YYYY-MM-DD') END"
+)
+_CITATION = (
+    "sp.name || ', ' || s.role || ' (' || g.name || '), ' || " + _SAID_ON_TEXT + " || '. \"' || s.quote || '\".' "
+    "|| COALESCE(' ' || (SELECT src.publisher " + SOURCES + " ORDER BY src.position, src.id LIMIT 1) || '.', '') "
+    "|| ' Retrieved from ' || {page} || s.id || '/.'"
+)
+STATEMENT_DETAIL = STATEMENT.extended(
+    "StatementDetail",
+    Field(
+        "corrections",
+        shape=CORRECTION,
+        many="FROM statements_correction AS c WHERE c.statement_id = s.id",
+        order="c.created_at, c.id",
+        description="Public corrections, retractions and reinstatements, oldest first.",
+    ),
+    Field("citation", _CITATION, STRING, description="A ready citation string."),
+    description="One published statement, with its public corrections and a citation.",
+)
+TOMBSTONE = Shape(
+    "Tombstone",
+    (
+        Field("id", "s.id", INTEGER),
+        Field("status", "s.status", {"type": "string", "enum": [Status.RETRACTED.value]}),
+        Field("updated_at", utc("s.updated_at"), DATETIME),
+    ),
+    description="A retracted statement, in lists asked for with `updated_since`: delete your copy.",
+)
+LIST_ITEM = {"oneOf": [STATEMENT.ref(), TOMBSTONE.ref()]}
+JOINS = """
+JOIN statements_speaker AS sp ON sp.id = s.speaker_id
+JOIN statements_government AS g ON g.code = s.government_id
+JOIN statements_topic AS tp ON tp.id = s.topic_id
+"""
+
+
+def _with_links(template: str, api: str, page: str) -> str:
+    """`template` with the URL prefixes as quoted SQL literals ('%' doubled: the SQL takes parameters)."""
+    api, page = (pgsql.Literal(value).as_string().replace("%", "%%") for value in (api, page))
+    return template.replace("{api}", api).replace("{page}", page)
+
+
+def list_projection(api: str, page: str) -> Projection:
+    """Each row as the list shows it: the statement, or a tombstone for a retraction."""
+    json = f"CASE WHEN s.status = 'retracted' THEN {TOMBSTONE.json_sql()} ELSE {STATEMENT.json_sql()} END::text"
+    return Projection(select=_with_links(json, api, page), joins=JOINS)
+
+
+def detail_projection(api: str, page: str) -> Projection:
+    return Projection(select=_with_links(f"{STATEMENT_DETAIL.json_sql()}::text", api, page), joins=JOINS)
+
+
+def csv_header() -> list[str]:
+    return list(CSV_ORDER)
+
+
+def csv_projection(page: str) -> Projection:
+    """The CSV export's columns, in CSV_ORDER, as text."""
+    columns = dict(STATEMENT.csv_columns()) | _CSV_TEXT
+    assert set(columns) == set(CSV_ORDER), set(columns) ^ set(CSV_ORDER)
+    select = ", ".join(columns[name] for name in CSV_ORDER)
+    return Projection(select=_with_links(select, "", page), joins=JOINS)
+
+
+def components() -> dict[str, dict]:
+    """Every shape's schema, for the OpenAPI document's components."""
+    return STATEMENT.components() | STATEMENT_DETAIL.components() | TOMBSTONE.components()

@@ -1,0 +1,63 @@
+"""What the generator must know that a schema cannot say (a schemathesis hook).
+
+- a cursor is one the API signed, for the ordering asked for: a made-up one is rightly a 400;
+- `ordering=rank` orders search results, so it comes with `q`;
+- a bucketed count answers at most 10,000 periods.
+"""
+
+import datetime
+import os
+
+import django
+import schemathesis
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+django.setup()  # the cursors are signed with the settings' key, as the server signs them
+
+from api.pagination import KeysetPagination  # noqa: E402
+from statements.stats import TooManyRows, periods  # noqa: E402
+
+LATER = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC).isoformat()
+# A cursor's ordering and values, by list: what a `next` link of that list would carry.
+CURSORS = {
+    "/api/v1/speakers/": ("name", ["Karine Jean-Pierre", "karine-jean-pierre"]),
+    "/api/v1/governments/": ("name", ["Germany", "DE"]),
+    "/api/v1/topics/": ("title", ["Russians", "russian-mobilisation-2022"]),
+}
+STATEMENT_CURSORS = {
+    "rank": [0.05, 3],
+    "said_on": ["2022-09-23", 3],
+    "-said_on": ["2022-09-23", 3],
+    "updated_at": [LATER, 3],
+    "-updated_at": [LATER, 3],
+}
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    """Every phase (the coverage phase's cases skip the data-generation hooks); negative cases,
+    which must be refused, are left as they are."""
+    query = case.query
+    if not query or (case.meta is not None and case.meta.generation.mode.is_negative):
+        return
+    if case.operation.path == "/api/v1/statements/stats/" and query.get("bucket"):
+        _within_the_row_limit(query)
+    if query.get("ordering") == "rank" and not query.get("q"):
+        query["q"] = "asylum"
+    if "cursor" in query:
+        if case.operation.path in CURSORS:
+            ordering, values = CURSORS[case.operation.path]
+        else:
+            ordering = query.get("ordering") or ("rank" if query.get("q") else "-said_on")
+            values = STATEMENT_CURSORS[ordering]
+        query["cursor"] = KeysetPagination.sign({"o": ordering, "v": values, "r": 0})
+
+
+def _within_the_row_limit(query) -> None:
+    """A bucketed count answers at most 10,000 periods: a longer range is rightly a 400."""
+    start = datetime.date.fromisoformat(query.get("said_after", "2022-03-22"))
+    end = datetime.date.fromisoformat(query.get("said_before", "2023-11-28"))
+    try:
+        periods(min(start, end), max(start, end), query["bucket"])
+    except TooManyRows:
+        query["said_after"] = query["said_before"] = max(start, end).isoformat()
