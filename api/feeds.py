@@ -1,9 +1,16 @@
 """Feeds: statements (Atom, RSS, JSON Feed 1.1, every statement filter) and corrections (Atom).
 
-Feed readers read Atom <summary type="html"> and RSS <description> as HTML after XML
-decoding, so every user-entered string going there is HTML-escaped first (Django's feed
-writer only XML-escapes). Titles are plain text. Unknown query parameters (utm_source …) are
-ignored, as feed readers and newsletters add them; a bad value of a known filter is a 400.
+A filtered feed is its own feed (SPEC §6): its self link and id are its canonical URL (the
+filters in their canonical order and spelling, nothing else) and its title names the filters,
+so a reader subscribed to two filters sees two feeds. Every id is an absolute IRI, built from
+TRACKER_SITE_URL (api/links.py). An empty feed's `updated` is the data's last change, not "now",
+so it revalidates. Each entry says when the remark was made (with its precision) besides when
+the tracker published it.
+
+Feed readers read Atom <summary type="html"> and RSS <description> as HTML after XML decoding,
+so every user-entered string going there is HTML-escaped first (Django's feed writer only
+XML-escapes). Titles are plain text. Unknown query parameters (utm_source …) are ignored, as
+feed readers and newsletters add them; a bad value of a known filter is a 400.
 """
 
 import datetime
@@ -14,23 +21,27 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
-from rest_framework.exceptions import ValidationError
 
 from api import shapes
-from api.exceptions import error_body, flatten_errors
-from api.filters import filter_leniently
-from api.links import prefix
+from api.exceptions import error_body
+from api.links import absolute, prefix
 from statements import listing
-from statements.models import Correction, Status
+from statements.filtering import Filtered, FilterError, filtered_from
+from statements.models import Correction, DataVersion, DatePrecision, Status
 
 FEED_LENGTH = 50
+TITLE = "Statement tracker: what governments say about asylum"
+SUBTITLE = "Official statements on admitting asylum seekers, verbatim and sourced, newest first."
 
 
-def filtered_statements(request, limit: int = FEED_LENGTH) -> list[dict]:
-    """The latest published statements matching the request's statement filters, in the API's
-    JSON shape (statements/listing.py: the API list's read path)."""
-    projection = shapes.list_projection(prefix(request, "api:statement-detail"), prefix(request, "statement-page"))
-    return [json.loads(row["json"]) for row in listing.latest(filter_leniently(request), limit, projection)]
+def said_on_text(statement: dict) -> str:
+    """When the remark was made, as honest as its precision: "27 September 2022", "c. 22 September
+    2022", "September 2022"."""
+    day = datetime.date.fromisoformat(statement["said_on"])
+    if statement["date_precision"] == DatePrecision.MONTH:
+        return f"{day:%B %Y}"
+    text = f"{day.day} {day:%B %Y}"
+    return f"c. {text}" if statement["date_precision"] == DatePrecision.APPROXIMATE else text
 
 
 def entry_title(statement: dict) -> str:
@@ -42,38 +53,98 @@ def moment(text: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(text)
 
 
-def bad_request(exc: ValidationError) -> JsonResponse:
-    return JsonResponse(error_body(flatten_errors(exc.detail)), status=400)
+def last_change() -> datetime.datetime:
+    """When anything public last changed: a stable `updated` for an empty feed."""
+    return DataVersion.totals()[1] or datetime.datetime(2022, 1, 1, tzinfo=datetime.UTC)
+
+
+class StableAtomFeed(Atom1Feed):
+    """Atom whose `updated`, without entries, is the data's last change instead of now."""
+
+    def latest_post_date(self):
+        return super().latest_post_date() if self.items else self.feed["last_change"]
+
+
+class StableRssFeed(Rss201rev2Feed):
+    def latest_post_date(self):
+        return super().latest_post_date() if self.items else self.feed["last_change"]
+
+
+class StatementFeedRequest:
+    """One feed request: its filters (validated), the feed's canonical URL and its title."""
+
+    def __init__(self, request, route: str):
+        self.request = request
+        self.filtered: Filtered = filtered_from(request.GET)
+        query = self.filtered.query()
+        self.url = absolute(request, reverse(route) + (f"?{query}" if query else ""))
+        described = self.filtered.describe()
+        self.title = f"{TITLE}: {described}" if described else TITLE
+        self.home = absolute(request, "/statements/" + (f"?{query}" if query else ""))
+
+    def statements(self) -> list[dict]:
+        """The latest published statements of the selection, in the API's JSON shape."""
+        projection = shapes.list_projection(
+            prefix(self.request, "api:statement-detail"), prefix(self.request, "statement-page")
+        )
+        rows = listing.latest(self.filtered.selection, FEED_LENGTH, projection)
+        return [json.loads(row["json"]) for row in rows]
+
+
+def bad_request(exc: FilterError) -> JsonResponse:
+    return JsonResponse(error_body(exc.errors), status=400)
 
 
 class StatementsFeed(Feed):
-    feed_type = Atom1Feed
-    title = "Statement tracker: what governments say about asylum"
-    subtitle = "Official statements on admitting asylum seekers, verbatim and sourced, newest first."
+    feed_type = StableAtomFeed
+    route = "statements-feed-atom"
 
     def __call__(self, request, *args, **kwargs):
         try:
             return super().__call__(request, *args, **kwargs)
-        except ValidationError as exc:
+        except FilterError as exc:
             return bad_request(exc)
 
     def get_object(self, request, *args, **kwargs):
-        return request
+        return StatementFeedRequest(request, self.route)
 
-    def link(self):
-        return "/api/v1/statements/"
+    def title(self, feed):
+        return feed.title
 
-    def items(self, request):
-        return filtered_statements(request)
+    def subtitle(self, feed):
+        return SUBTITLE
+
+    description = subtitle  # RSS
+
+    def link(self, feed):
+        return feed.home
+
+    def feed_url(self, feed):
+        return feed.url
+
+    def feed_guid(self, feed):
+        return feed.url
+
+    def feed_extra_kwargs(self, feed):
+        return {"last_change": last_change()}
+
+    def items(self, feed):
+        return feed.statements()
 
     def item_title(self, statement) -> str:
         return entry_title(statement)
 
     def item_description(self, statement) -> str:
-        return escape(statement["quote"])  # the quote as text
+        # The quote as text, then when it was said: HTML, so everything escaped.
+        return f"{escape(statement['quote'])}<br>— {escape(statement['speaker']['name'])}, {said_on_text(statement)}"
 
     def item_link(self, statement) -> str:
-        return reverse("statement-page", args=[statement["id"]])
+        return statement["permalink"]
+
+    def item_guid(self, statement) -> str:
+        return statement["permalink"]
+
+    item_guid_is_permalink = True
 
     def item_author_name(self, statement) -> str:
         return statement["speaker"]["name"]
@@ -89,23 +160,23 @@ class StatementsFeed(Feed):
 
 
 class StatementsRssFeed(StatementsFeed):
-    feed_type = Rss201rev2Feed
-    description = StatementsFeed.subtitle
+    feed_type = StableRssFeed
+    route = "statements-feed-rss"
 
 
 def statements_json_feed(request):
-    """JSON Feed 1.1 of the same entries."""
+    """JSON Feed 1.1 of the same entries; `_tracker` (an extension, as JSON Feed allows) carries the
+    remark's date and its precision."""
     try:
-        statements = list(filtered_statements(request))
-    except ValidationError as exc:
+        feed_request = StatementFeedRequest(request, "statements-feed-json")
+    except FilterError as exc:
         return bad_request(exc)
-    page = request.build_absolute_uri
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
-        "title": StatementsFeed.title,
-        "description": StatementsFeed.subtitle,
-        "home_page_url": page("/api/v1/statements/"),
-        "feed_url": page(),
+        "title": feed_request.title,
+        "description": SUBTITLE,
+        "home_page_url": feed_request.home,
+        "feed_url": feed_request.url,
         "language": "en",
         "items": [
             {
@@ -113,14 +184,16 @@ def statements_json_feed(request):
                 "url": s["permalink"],
                 "title": entry_title(s),
                 "content_text": s["quote"],
-                "date_published": moment(s["created_at"]).isoformat(),
-                "date_modified": moment(s["updated_at"]).isoformat(),
+                "summary": f"{s['speaker']['name']}, {said_on_text(s)}",
+                "date_published": s["created_at"],
+                "date_modified": s["updated_at"],
                 "authors": [{"name": s["speaker"]["name"]}],
                 "language": s["language"],
                 "tags": [s["stance"], s["government"]["code"], s["topic"]["slug"]],
-                "external_url": s["sources"][0]["url"] if s["sources"] else None,
+                **({"external_url": s["sources"][0]["url"]} if s["sources"] else {}),
+                "_tracker": {"said_on": s["said_on"], "date_precision": s["date_precision"], "stance": s["stance"]},
             }
-            for s in statements
+            for s in feed_request.statements()
         ],
     }
     return JsonResponse(feed, content_type="application/feed+json", json_dumps_params={"ensure_ascii": False})
@@ -129,14 +202,27 @@ def statements_json_feed(request):
 class CorrectionsFeed(Feed):
     """Every public correction, retraction and reinstatement, newest first (the latest 50)."""
 
-    feed_type = Atom1Feed
+    feed_type = StableAtomFeed
     title = "Statement tracker: corrections"
     subtitle = "Corrections, retractions and reinstatements of published statements, with their notes."
 
-    def link(self):
-        return reverse("corrections-feed")
+    def get_object(self, request, *args, **kwargs):
+        return request
 
-    def items(self):
+    def link(self, request):
+        return absolute(request, "/")
+
+    def feed_url(self, request):
+        return absolute(request, reverse("corrections-feed"))
+
+    def feed_guid(self, request):
+        return self.feed_url(request)
+
+    def feed_extra_kwargs(self, request):
+        return {"last_change": last_change()}
+
+    def items(self, request):
+        self.request = request
         return (
             Correction.objects.filter(statement__status__in=[Status.PUBLISHED, Status.RETRACTED])
             .select_related("statement__speaker", "statement__government")
@@ -153,10 +239,12 @@ class CorrectionsFeed(Feed):
         return escape(f"{correction.note}{fields}")
 
     def item_link(self, correction: Correction) -> str:
-        return reverse("statement-page", args=[correction.statement_id])
+        return absolute(self.request, reverse("statement-page", args=[correction.statement_id]))
 
     def item_guid(self, correction: Correction) -> str:
-        return f"{self.item_link(correction)}#correction-{correction.pk}"
+        # Stable across a restore (which keeps statement ids and correction times, not row ids).
+        moment_id = correction.created_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        return f"{self.item_link(correction)}#correction-{moment_id}"
 
     item_guid_is_permalink = False
 

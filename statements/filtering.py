@@ -8,6 +8,8 @@ turns the parameters (a QueryDict or a dict of strings) into a `Selection` or ra
 
 import datetime
 import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
@@ -242,15 +244,22 @@ def form_errors(form: forms.Form) -> dict[str, list[str]]:
     return {name: [e["message"] for e in errors] for name, errors in form.errors.get_json_data().items()}
 
 
+def _cleaned(data) -> dict:
+    form = StatementFilterForm(data)
+    if not form.is_valid():
+        raise FilterError(form_errors(form))
+    return form.cleaned_data
+
+
 def selection_from(data, *, public: bool = True, statuses: tuple[str, ...] = ()) -> Selection:
     """The statement filters in `data` (a QueryDict or a dict of strings), validated. Parameters
     that are not filters are not looked at (callers decide whether those are errors). Staff tools
     pass `public=False` (slugs of speakers and topics with drafts only are known too) and the
     `statuses` they want."""
-    form = StatementFilterForm(data)
-    if not form.is_valid():
-        raise FilterError(form_errors(form))
-    cleaned = form.cleaned_data
+    return _selection(_cleaned(data), public, statuses)
+
+
+def _selection(cleaned: dict, public: bool, statuses: tuple[str, ...]) -> Selection:
     return Selection(
         governments=tuple(cleaned["government"]),
         speakers=slug_ids(Speaker, "speaker", cleaned["speaker"], public=public),
@@ -264,3 +273,51 @@ def selection_from(data, *, public: bool = True, statuses: tuple[str, ...] = ())
         q=cleaned["q"] or "",
         statuses=statuses,
     )
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """A validated filter request: the `Selection`, and the filters as given (cleaned), for naming
+    it to people (`describe`) and as a canonical query string (`query`)."""
+
+    selection: Selection
+    cleaned: dict
+
+    def given(self) -> list[tuple[str, object]]:
+        """The filters given, in the form's order, list values sorted (their order means nothing)."""
+        return [
+            (name, sorted(value) if isinstance(value, list) else value)
+            for name, value in self.cleaned.items()
+            if value not in (None, "", [])
+        ]
+
+    def describe(self) -> str:
+        """ "government DE, FI; stance restrictive; said on or after 2022-09-21", or ""."""
+        parts = []
+        for name, value in self.given():
+            shown_value = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            label = {"said_after": "said on or after", "said_before": "said on or before"}.get(name, name)
+            parts.append(f"{label.replace('_', ' ')} {shown_value}")
+        return "; ".join(parts)
+
+    def query(self) -> str:
+        """The filters in their canonical order and spelling (`government=DE,FI&stance=…`): the
+        same feed or page has one URL, whatever order or case a client wrote it in."""
+        pairs = []
+        for name, value in self.given():
+            if isinstance(value, list):
+                value = ",".join(value)
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            elif isinstance(value, datetime.datetime):
+                value = value.isoformat().replace("+00:00", "Z")
+            elif isinstance(value, datetime.date):
+                value = value.isoformat()
+            pairs.append((name, value))
+        return urlencode(pairs, safe=",:")
+
+
+def filtered_from(data, *, public: bool = True, statuses: tuple[str, ...] = ()) -> Filtered:
+    """`selection_from(data)` with the filters as given: see Filtered."""
+    cleaned = _cleaned(data)
+    return Filtered(_selection(cleaned, public, statuses), cleaned)

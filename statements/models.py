@@ -441,12 +441,18 @@ class DataVersion(models.Model):
         return f"data version {self.version} of backend {self.id} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
 
     @classmethod
-    def current(cls) -> str:
-        """The sum of every backend's count with the latest write's time: it grows with every
-        commit a reader can see, and a database restored from a backup counts up again through
-        numbers it once had, never through the same moments."""
+    def totals(cls):
+        """(the sum of every backend's count, the latest write's time), or (0, None)."""
         totals = cls.objects.aggregate(version=models.Sum("version"), changed_at=models.Max("changed_at"))
-        return f"{totals['version']}@{totals['changed_at'].timestamp()}" if totals["version"] else "0"
+        return totals["version"] or 0, totals["changed_at"]
+
+    @classmethod
+    def current(cls) -> str:
+        """The sum with the latest write's time: it grows with every commit a reader can see, and
+        a database restored from a backup counts up again through numbers it once had, never
+        through the same moments."""
+        version, changed_at = cls.totals()
+        return f"{version}@{changed_at.timestamp()}" if version else "0"
 
     @classmethod
     def fold(cls) -> int:

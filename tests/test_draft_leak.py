@@ -1,6 +1,7 @@
 """Drafts and retracted quotes reach no public output: API, search, counts, stats, feeds, pages."""
 
 import json
+import re
 
 import pytest
 
@@ -80,6 +81,8 @@ def test_no_public_output_carries_a_draft_or_a_retracted_quote(leaky, client):
     outputs = public_outputs(client, draft, retracted)
 
     for url, body in outputs.items():
+        if "/feeds/" in url:  # a filtered feed names its filter (title, id, self link): the asker's own words
+            body = b"".join(re.findall(rb"<entry>.*?</entry>", body, flags=re.S))
         assert SECRET.encode() not in body, url
         assert WITHDRAWN.encode() not in body, url
         assert retracted.quote.encode() not in body, url
