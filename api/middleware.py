@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponseNotModified, JsonResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.http import parse_etags
 
 from api.exceptions import error_body
@@ -69,6 +69,7 @@ class RevalidationMiddleware:
             if confirmed.get(key) == version:
                 response = HttpResponseNotModified()
                 response["ETag"] = tag
+                patch_vary_headers(response, ("Accept-Encoding",))
                 return response
         response = self.get_response(request)
         if response.status_code == 200 and not response.streaming:
@@ -80,7 +81,9 @@ class RevalidationMiddleware:
     @staticmethod
     def key(request, tag: str) -> str:
         """What a body depends on besides the data: URL (host and scheme: absolute links), Accept
-        (format), the day (`as_of` defaults to today) and the code that renders it."""
+        (format), the day (`as_of` defaults to today) and the code that renders it. A weak tag
+        (gzip made it W/"…") is its strong tag compressed: the same content."""
+        tag = tag.removeprefix("W/")
         parts = (tag, request.build_absolute_uri(), request.headers.get("Accept", ""), str(timezone.localdate()))
         digest = hashlib.sha256("\n".join((*parts, settings.RELEASE)).encode("utf-8", "surrogatepass")).hexdigest()
         return f"revalidate:{digest}"

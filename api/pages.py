@@ -31,7 +31,10 @@ def oembed_url(request, page_url: str) -> str:
 
 
 def bad_request(message: str) -> HttpResponseBadRequest:
-    return HttpResponseBadRequest(f"<!doctype html><title>Bad request</title><p>{escape(message)}</p>")
+    return HttpResponseBadRequest(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad request</title></head>'
+        f"<body><main><h1>Bad request</h1><p>{escape(message)}</p></main></body></html>"
+    )
 
 
 def quotation_jsonld(statement, permalink: str) -> dict:

@@ -232,7 +232,7 @@ INDEX = ("statements", "speakers", "governments", "topics", "schema", "docs")
         }
     },
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 def api_root(request):
     """An index of the API's resources, so that /api/v1/ is a useful first request."""
     check_query_params(request.query_params, {})

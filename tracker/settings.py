@@ -68,6 +68,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost of those that touch bodies: JSON, feeds, CSV and pages leave compressed (streams
+    # too) when the client accepts gzip; a strong ETag becomes weak (W/"…"), as RFC 9110 wants.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -253,7 +256,18 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_URLS_REGEX = r"^/(api|feeds|oembed)(/.*)?$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link"]
+# A browser client on another origin can revalidate, and read what a client needs to page,
+# revalidate and stay within the rate limit (SPEC §5).
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since", "cache-control"]
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Last-Modified",
+    "Link",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+]
 
 # History is for reading: reverting from the history page would bypass the editorial rules
 # (corrections need a public note), so edits go through the statement form only.

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.urls import include, path, re_path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from api.embeds import embed_positions, embed_statement, embed_statements, oembed
@@ -28,19 +29,20 @@ urlpatterns = [
     path(
         "api/docs/", csp_override(DOCS_CSP)(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"
     ),
-    path("healthz", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
+    path("healthz", require_safe(lambda request: HttpResponse("ok", content_type="text/plain")), name="healthz"),
     path("api/v1/", include("api.urls")),
     re_path(r"^api(?:/[\s\S]*)?$", json_not_found),  # [\s\S]: a path may hold a newline
-    path("statements/<int:pk>/", statement_page, name="statement-page"),
-    path("positions/<slug:slug>/", positions_page, name="positions-page"),
-    path("embed/statements/<int:pk>/", embed_statement, name="embed-statement"),
-    path("embed/statements/", embed_statements, name="embed-statements"),
-    path("embed/positions/<slug:slug>/", embed_positions, name="embed-positions"),
-    path("oembed", oembed, name="oembed"),
-    path("feeds/statements.atom", StatementsFeed(), name="statements-feed-atom"),
-    path("feeds/statements.rss", StatementsRssFeed(), name="statements-feed-rss"),
-    path("feeds/statements.json", statements_json_feed, name="statements-feed-json"),
-    path("feeds/corrections.atom", CorrectionsFeed(), name="corrections-feed"),
+    # Pages, embeds, oEmbed and feeds are read, never written: GET and HEAD only (405 otherwise).
+    path("statements/<int:pk>/", require_safe(statement_page), name="statement-page"),
+    path("positions/<slug:slug>/", require_safe(positions_page), name="positions-page"),
+    path("embed/statements/<int:pk>/", require_safe(embed_statement), name="embed-statement"),
+    path("embed/statements/", require_safe(embed_statements), name="embed-statements"),
+    path("embed/positions/<slug:slug>/", require_safe(embed_positions), name="embed-positions"),
+    path("oembed", require_safe(oembed), name="oembed"),
+    path("feeds/statements.atom", require_safe(StatementsFeed()), name="statements-feed-atom"),
+    path("feeds/statements.rss", require_safe(StatementsRssFeed()), name="statements-feed-rss"),
+    path("feeds/statements.json", require_safe(statements_json_feed), name="statements-feed-json"),
+    path("feeds/corrections.atom", require_safe(CorrectionsFeed()), name="corrections-feed"),
 ]
 
 # Any other 404 under /api/ (whatever the URL resolver made of it) is JSON too.

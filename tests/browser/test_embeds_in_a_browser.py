@@ -62,7 +62,7 @@ def test_a_news_page_embeds_a_card_and_the_grid(transactional_db, live_server, h
     page.goto(f"{host}/article.html", wait_until="load")
 
     card = page.frame_locator("#card iframe")
-    assert "we welcome any folks who are seeking asylum" in card.locator("blockquote").inner_text(timeout=10_000)
+    assert "we welcome any folks who are seeking asylum" in card.locator("blockquote").inner_text(timeout=30_000)
     assert card.locator(".stance").first.inner_text() == "welcoming"
     grid = page.frame_locator("#grid iframe")
     stances = {
@@ -71,11 +71,11 @@ def test_a_news_page_embeds_a_card_and_the_grid(transactional_db, live_server, h
     }
     assert stances == {"US": "welcoming", "DE": "welcoming", "FI": "restrictive", "PL": "restrictive"}
     # The iframes follow their content's height (the embed's messages, the host snippet's lines).
-    page.wait_for_function("Number(document.querySelector('#grid iframe').height) > 400", timeout=10_000)
+    page.wait_for_function("Number(document.querySelector('#grid iframe').height) > 400", timeout=30_000)
     # ... exactly: the host's iframe is as tall as the embed's content, so the last row shows.
     content = grid.locator("body").evaluate("body => Math.ceil(body.getBoundingClientRect().height)")
-    page.wait_for_function(f"Number(document.querySelector('#grid iframe').height) === {content}", timeout=10_000)
-    page.wait_for_function("Number(document.querySelector('#card iframe').height) !== 200", timeout=10_000)
+    page.wait_for_function(f"Number(document.querySelector('#grid iframe').height) === {content}", timeout=30_000)
+    page.wait_for_function("Number(document.querySelector('#card iframe').height) !== 200", timeout=30_000)
     hostile_text = page.frame_locator("#hostile iframe").locator("blockquote").inner_text()
     assert hostile_text == HOSTILE  # shown as text, never run
     assert dialogs == [] and problems == []
@@ -97,7 +97,7 @@ def test_pages_other_than_embeds_refuse_to_be_framed(transactional_db, live_serv
     )
     page = browser.new_page()
 
-    with page.expect_console_message(lambda message: "frame" in message.text.lower(), timeout=10_000) as refusal:
+    with page.expect_console_message(lambda message: "frame" in message.text.lower(), timeout=30_000) as refusal:
         page.goto(f"{host}/frame.html", wait_until="load")
 
     assert "refused" in refusal.value.text.lower() or "frame-ancestors" in refusal.value.text
@@ -116,3 +116,31 @@ def test_the_api_docs_work_offline_under_the_strict_csp(transactional_db, live_s
     assert page.locator(".opblock").count() >= 14  # every operation, from the local schema
     assert problems == []
     screenshot(page, "api-docs")
+
+
+def test_a_page_on_another_origin_revalidates_with_fetch(transactional_db, live_server, host_page, browser):
+    """A newsroom's script on its own origin pages through the API and revalidates: the preflight
+    lets If-None-Match through, and ETag, Link and RateLimit-* are readable."""
+    import_file(SEED_FILE)
+    live = live_server.url.replace("127.0.0.1", "localhost")
+    folder, host = host_page
+    (folder / "favicon.ico").write_bytes(b"")
+    (folder / "app.html").write_text("<!doctype html><title>newsroom app</title>", encoding="utf-8")
+    page = browser.new_page()
+    page.goto(f"{host}/app.html")
+
+    result = page.evaluate(
+        """async (api) => {
+            const first = await fetch(api, {cache: "no-store"});
+            const etag = first.headers.get("ETag");
+            const again = await fetch(api, {cache: "no-store", headers: {"If-None-Match": etag}});
+            return {status: first.status, etag, link: first.headers.get("Link"),
+                    remaining: first.headers.get("RateLimit-Remaining"), revalidated: again.status,
+                    count: (await first.json()).count};
+        }""",
+        f"{live}/api/v1/statements/?page_size=2",
+    )
+
+    assert result["status"] == 200 and result["count"] == 44
+    assert result["etag"] and result["link"].endswith('rel="next"') and result["remaining"].isdigit()
+    assert result["revalidated"] == 304
