@@ -1,0 +1,36 @@
+"""Every public page and embed is valid HTML by the W3C Nu checker (a validator nobody here wrote)."""
+
+import pytest
+
+from statements import services
+from statements.models import Statement
+from tests.html_checker import nu_errors
+
+TOPIC = "russian-mobilisation-2022"
+
+
+@pytest.fixture
+def pages(seeded, client, staff_user):
+    remark = Statement.objects.get(government="US", said_on="2022-09-27")
+    retracted = Statement.objects.get(government="US", said_on="2022-09-23")
+    services.statement_retract(statement_id=retracted.pk, user=staff_user, reason="Withdrawn <by> the source.")
+    corrected = Statement.objects.get(government="US", said_on="2022-09-26")
+    corrected.stance = "neutral"
+    services.statement_save(statement=corrected, user=staff_user, expected_version=1, note="Recoded & checked.")
+    urls = {
+        "statement page": f"/statements/{remark.pk}/",
+        "corrected statement page": f"/statements/{corrected.pk}/",
+        "retracted statement page (410)": f"/statements/{retracted.pk}/",
+        "positions page": f"/positions/{TOPIC}/?as_of=2022-09-27",
+        "statement card embed": f"/embed/statements/{remark.pk}/",
+        "statement list embed": "/embed/statements/?government=US",
+        "positions embed": f"/embed/positions/{TOPIC}/",
+        "API docs": "/api/docs/",
+        "bad request page": f"/positions/{TOPIC}/?as_of=not-a-date",
+        "not found page": "/no/such/page/",
+    }
+    return {name: client.get(url).content for name, url in urls.items()}
+
+
+def test_the_nu_checker_reports_no_error_on_any_page_or_embed(pages, tmp_path):
+    assert nu_errors(pages, tmp_path) == []
