@@ -12,7 +12,8 @@ In-process: Django's test client against the whole stack (middleware, DRF, rende
 settings, the collector frozen as tracker/wsgi.py does. References: the SQL statements the
 endpoint ran, captured from that very request, executed again with the same cursor kind.
 Over HTTP: gunicorn (2 sync workers) against Datasette on the same rows and pgbench running the
-endpoint's SQL, all driven by wrk or pgbench for the same duration and connections, on URLs that
+SQL the endpoint really runs (captured from its requests), all driven by wrk or pgbench for the
+same duration and connections, on URLs that
 rotate over distinct filters so that nothing is served twice from a cache (the 304 figure apart).
 """
 
@@ -43,7 +44,7 @@ LIST = "/api/v1/statements/"
 OURS = "ours: list page, 20 distinct filters"
 OURS_304 = "ours: 304 (confirmed ETag)"
 DATASETTE = "Datasette: same page, same filters"
-PGBENCH = "pgbench: the endpoint's 3 statements"
+PGBENCH = "pgbench: the SQL the endpoint runs (captured)"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,28 +412,22 @@ def embedded_bin() -> Path:
 
 
 def pgbench_scripts(list_urls: list[str]) -> list[str]:
-    """The list endpoint's three statements per URL, literal values, as pgbench scripts."""
+    """The SQL each list URL really runs, captured from the request as the in-process reference is
+    (the count and the page, its JSON built by PostgreSQL), parameters inlined as literals, one
+    pgbench script per URL: the reference follows the endpoint whatever it becomes."""
+    from django.db import connection
+    from django.test import Client
+    from psycopg import ClientCursor
+
+    client = Client()
     scripts = []
-    for url in list_urls:
-        query = dict(p.split("=") for p in url.split("?", 1)[1].split("&"))
-        where = (
-            f"s.status = 'published' AND s.government_id = '{query['government']}' "
-            f"AND s.said_on >= '{query['said_after']}' AND s.said_on <= '{query['said_before']}'"
-        )
-        scripts.append(
-            f"SELECT count(*) FROM (SELECT 1 FROM statements_statement s WHERE {where} LIMIT 10001) c;\n"
-            "SELECT s.id, s.role, s.organization, s.government_id, s.said_on, s.date_precision, s.published_on, "
-            "s.quote, s.language, s.is_translation, s.stance, s.context, s.status, s.created_at, s.updated_at, "
-            "sp.slug, sp.name, sp.kind, sp.wikidata_id, g.name, tp.slug, tp.title FROM statements_statement s "
-            "JOIN statements_speaker sp ON sp.id = s.speaker_id "
-            "JOIN statements_government g ON g.code = s.government_id "
-            f"JOIN statements_topic tp ON tp.id = s.topic_id WHERE {where} "
-            "ORDER BY s.said_on DESC, s.id DESC LIMIT 51;\n"
-            "SELECT statement_id, url, publisher, archived_url, accessed_on FROM statements_source "
-            f"WHERE statement_id IN (SELECT s.id FROM statements_statement s WHERE {where} "
-            "ORDER BY s.said_on DESC, s.id DESC LIMIT 50) "
-            "ORDER BY statement_id, position, id;\n"
-        )
+    connection.ensure_connection()
+    with ClientCursor(connection.connection) as literal:
+        for url in list_urls:
+            captured = Captured(client, url)
+            assert captured.response.status_code == 200, url
+            statements = [literal.mogrify(sql, params) for sql, params, _cursor in captured.statements]
+            scripts.append("".join(" ".join(statement.split()) + ";\n" for statement in statements))
     return scripts
 
 
