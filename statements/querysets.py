@@ -1,11 +1,9 @@
 """Named read paths. Every consumer (API, feeds, admin, exports) reads through one of these."""
 
 from django.apps import apps
-from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import models
-from django.db.models import Count, F, Max, Min, Prefetch
+from django.db.models import Count, Max, Min, Prefetch
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
 
 
 def _model(name: str):
@@ -35,15 +33,6 @@ class StatementQuerySet(models.QuerySet):
     def for_export(self):
         """Rows for the interchange format (with their public corrections), oldest first, then id."""
         return self.for_detail().order_by("said_on", "id")
-
-    def search(self, text: str):
-        """Full-text search over quote and context (web-search syntax), annotated with `rank`."""
-        from statements.models import SEARCH_CONFIG
-
-        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        # ts_rank is a float4; as a float8 it survives the round trip through a cursor exactly.
-        rank = Cast(SearchRank(F("search_vector"), query), models.FloatField())
-        return self.filter(search_vector=query).annotate(rank=rank)
 
     def roles_by_speaker(self):
         """Each speaker's roles over time: one row per (speaker, role, organization, government)."""

@@ -93,6 +93,16 @@ def generous_rate_limit(settings):
     settings.API_RATE_LIMIT = "1000000/minute"
 
 
+def searched(queryset, text: str):
+    """An independent reading of `q` for tests to compare with: Django's own full-text search
+    (websearch syntax, the quotes' configuration) over the same stored vector."""
+    from django.contrib.postgres.search import SearchQuery
+
+    from statements.models import SEARCH_CONFIG
+
+    return queryset.filter(search_vector=SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch"))
+
+
 def database_url(name: str) -> str:
     """A URL for database `name` on the server the tests use (Unix socket or TCP)."""
     from django.db import connection

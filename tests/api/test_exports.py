@@ -6,7 +6,7 @@ import io
 from django.http import StreamingHttpResponse
 
 from statements.models import Government, Source, Speaker, Statement, Topic
-from tests.conftest import import_text
+from tests.conftest import import_text, searched
 from tests.factories import StatementFactory
 
 
@@ -55,7 +55,7 @@ def test_exports_take_every_filter_and_never_drafts(seeded, client):
     rows = list(csv.DictReader(io.StringIO(body(client.get("/api/v1/statements/export.csv", params)))))
     lines = body(client.get("/api/v1/statements/export.jsonl", params)).splitlines()
 
-    expected = Statement.objects.published().search("visa").filter(stance="restrictive")
+    expected = searched(Statement.objects.published(), "visa").filter(stance="restrictive")
     expected = expected.filter(said_on__range=("2022-09-21", "2022-09-30"))
     assert len(rows) == len(lines) == expected.count() > 0
     assert "zqx" not in body(client.get("/api/v1/statements/export.csv"))

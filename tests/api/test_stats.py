@@ -3,6 +3,7 @@
 import pytest
 
 from statements.models import Statement
+from tests.conftest import searched
 from tests.factories import GovernmentFactory, StatementFactory
 
 STATS = "/api/v1/statements/stats/"
@@ -93,10 +94,8 @@ def test_stats_accept_every_statement_filter(seeded, api):
     }
     body = api.get(STATS, params).json()
 
-    expected = (
-        Statement.objects.published()
-        .search("asylum")
-        .filter(government__in=["DE", "NL", "US"], stance__in=["welcoming", "conditional"], is_translation=False)
+    expected = searched(Statement.objects.published(), "asylum").filter(
+        government__in=["DE", "NL", "US"], stance__in=["welcoming", "conditional"], is_translation=False
     )
     assert sum(row["count"] for row in body["results"]) == expected.count() > 0
     assert api.get(STATS, {"group_by": "speaker", "speaker": "karine-jean-pierre"}).json()["results"] == [

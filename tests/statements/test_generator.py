@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from statements.generator import statements_generate
 from statements.models import Correction, PositionStep, Source, Statement
+from tests.conftest import searched
 
 
 def fingerprint() -> list[tuple]:
@@ -27,7 +28,7 @@ def test_generates_valid_statements_with_sources_and_positions(db):
     assert PositionStep.objects.count() == Statement.objects.published().count()  # the COPY fired the triggers
     retracted = Statement.objects.filter(status="retracted")
     assert retracted.exists() and all(s.corrections.get().kind == "retraction" for s in retracted)
-    assert Statement.objects.search("asylum").exists()  # the vocabulary is the seed quotes'
+    assert searched(Statement.objects, "asylum").exists()  # the vocabulary is the seed quotes'
 
 
 def test_same_seed_same_data(db):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from statements.models import Government, Source, Speaker, Statement
+from tests.conftest import searched
 from tests.factories import GovernmentFactory, SpeakerFactory, StatementFactory, TopicFactory
 
 BAD_STATEMENT_VALUES = {
@@ -133,7 +134,7 @@ def test_deleting_a_referenced_row_is_refused(db):
 def test_search_vector_is_maintained_by_the_database(db):
     statement = StatementFactory(quote="Deserters can obtain protection", context="Interview with FAS")
 
-    assert Statement.objects.search("deserters").get() == statement
-    assert Statement.objects.search("FAS").get() == statement
+    assert searched(Statement.objects, "deserters").get() == statement
+    assert searched(Statement.objects, "FAS").get() == statement
     Statement.objects.filter(pk=statement.pk).update(quote="Something else")
-    assert not Statement.objects.search("deserters").exists()
+    assert not searched(Statement.objects, "deserters").exists()
