@@ -221,7 +221,8 @@ def _as_dicts(described: tuple[list[str], list[tuple]]) -> list[dict]:
 def _rows(projection: Projection, source: str, extra: str = "") -> str:
     """SELECT of what pagination needs (id, said_on, updated_at: cursors, Last-Modified), `extra`
     columns, and the projection as `json`, from `source` (which names the statement `s`)."""
-    return f"SELECT {T}.id, {T}.said_on, {T}.updated_at{extra}, {projection.select} AS json FROM {source} {projection.joins} "
+    columns = f"{T}.id, {T}.said_on, {T}.updated_at{extra}, {projection.select} AS json"
+    return f"SELECT {columns} FROM {source} {projection.joins} "
 
 
 class StatementPages:
