@@ -58,6 +58,7 @@ def django_setup(database: str) -> None:
     os.environ.setdefault("DJANGO_DEBUG", "false")
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-" + "x" * 40)
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    os.environ.setdefault("TRACKER_SITE_URL", "http://testserver")
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")  # in-process: no TLS to redirect to
     os.environ.setdefault("API_RATE_LIMIT", "100000000/minute")  # measuring the API, not the limiter
     import django
