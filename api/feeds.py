@@ -58,16 +58,22 @@ def last_change() -> datetime.datetime:
     return DataVersion.totals()[1] or datetime.datetime(2022, 1, 1, tzinfo=datetime.UTC)
 
 
-class StableAtomFeed(Atom1Feed):
-    """Atom whose `updated`, without entries, is the data's last change instead of now."""
+class StableDate:
+    """A feed whose `updated`, without entries, is the data's last change instead of now (looked
+    up only then, once: a feed with entries costs no query for it)."""
 
     def latest_post_date(self):
-        return super().latest_post_date() if self.items else self.feed["last_change"]
+        if not hasattr(self, "_latest"):
+            self._latest = super().latest_post_date() if self.items else last_change()
+        return self._latest
 
 
-class StableRssFeed(Rss201rev2Feed):
-    def latest_post_date(self):
-        return super().latest_post_date() if self.items else self.feed["last_change"]
+class StableAtomFeed(StableDate, Atom1Feed):
+    pass
+
+
+class StableRssFeed(StableDate, Rss201rev2Feed):
+    pass
 
 
 class StatementFeedRequest:
@@ -124,9 +130,6 @@ class StatementsFeed(Feed):
 
     def feed_guid(self, feed):
         return feed.url
-
-    def feed_extra_kwargs(self, feed):
-        return {"last_change": last_change()}
 
     def items(self, feed):
         return feed.statements()
@@ -217,9 +220,6 @@ class CorrectionsFeed(Feed):
 
     def feed_guid(self, request):
         return self.feed_url(request)
-
-    def feed_extra_kwargs(self, request):
-        return {"last_change": last_change()}
 
     def items(self, request):
         self.request = request
