@@ -12,11 +12,14 @@ Safe beside other writers:
 """
 
 import copy
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import slugify
 from django_countries import countries
@@ -156,38 +159,73 @@ def _line_content(line: StatementData) -> dict:
     return {**fields, "government": line.government, "topic": line.topic, "sources": list(line.sources)}
 
 
+# Spellings of one name that are the same speaker: apostrophes and dashes of every kind, white
+# space (trailing, doubled), case, Unicode compatibility forms. PostgreSQL computes the same key.
+_LOOKALIKES = ("’‘ʼ′`´‐‑‒–—―", "'" * 6 + "-" * 6)
+_NAME_KEY_SQL = (
+    "SELECT id FROM statements_speaker WHERE "
+    "lower(btrim(regexp_replace(translate(normalize(name, NFKC), %s, %s), '\\s+', ' ', 'g'))) = ANY(%s)"
+)
+
+
+def name_key(name: str) -> str:
+    """The key under which two spellings of a name are one speaker."""
+    text = unicodedata.normalize("NFKC", name).translate(str.maketrans(*_LOOKALIKES))
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
 class _SpeakerResolver:
-    """Matches the file's speakers to existing ones: by Wikidata id, else by exact name."""
+    """Matches the file's speakers to existing ones: by Wikidata id, else by name, where names that
+    differ only in spacing, case or the kind of apostrophe are one speaker (and said so)."""
 
     def __init__(self, speakers: Iterable[SpeakerData]):
         speakers = list(speakers)
         names = {s.name for s in speakers}
+        keys = sorted({name_key(name) for name in names})
         wikidata_ids = {s.wikidata_id for s in speakers if s.wikidata_id}
-        existing = Speaker.objects.filter(Q(name__in=names) | Q(wikidata_id__in=wikidata_ids)).order_by("id")
+        lookalike = RawSQL(_NAME_KEY_SQL, [*_LOOKALIKES, keys])
+        existing = Speaker.objects.filter(
+            Q(name__in=names) | Q(wikidata_id__in=wikidata_ids) | Q(pk__in=lookalike)
+        ).order_by("id")
         self.by_wikidata = {s.wikidata_id: s for s in existing if s.wikidata_id}
         self.by_name: dict[str, list[Speaker]] = {}
         for speaker in existing:
-            self.by_name.setdefault(speaker.name, []).append(speaker)
+            self.by_name.setdefault(name_key(speaker.name), []).append(speaker)
         self.new: dict[tuple, Speaker] = {}
+        self.lookalikes: dict[str, str] = {}  # a name as written → the speaker's name it matched
 
     def resolve(self, data: SpeakerData) -> Speaker:
         if data.wikidata_id and data.wikidata_id in self.by_wikidata:
             return self.by_wikidata[data.wikidata_id]
-        for candidate in self.by_name.get(data.name, []):
+        candidates = self.by_name.get(name_key(data.name), [])
+        for candidate in sorted(candidates, key=lambda s: s.name != data.name):  # the exact spelling first
             if not data.wikidata_id or candidate.wikidata_id in (None, data.wikidata_id):
+                if candidate.name != data.name:
+                    self.lookalikes[data.name] = candidate.name
                 return candidate
-        key = (data.name, data.wikidata_id)
+        key = (name_key(data.name), data.wikidata_id)
         if key not in self.new:
             self.new[key] = Speaker(name=data.name, kind=data.kind, wikidata_id=data.wikidata_id)
             if data.wikidata_id:
                 self.by_wikidata[data.wikidata_id] = self.new[key]
-            self.by_name.setdefault(data.name, []).append(self.new[key])
+            self.by_name.setdefault(name_key(data.name), []).append(self.new[key])
         return self.new[key]
+
+
+# Letters Unicode does not decompose into a base letter and a mark, which slugify would drop
+# ("Michał" became "micha").
+_TRANSLITERATED = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE",
+     "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D", "ı": "i", "ħ": "h", "Ħ": "H"}
+)  # fmt: skip
 
 
 def unique_slugs(names: list[str]) -> list[str]:
     """URL slugs for new speakers: ASCII where the name allows, unique with -2, -3 … suffixes."""
-    bases = [(slugify(name) or slugify(name, allow_unicode=True) or "speaker")[:190] for name in names]
+    bases = [
+        (slugify(name.translate(_TRANSLITERATED)) or slugify(name, allow_unicode=True) or "speaker")[:190]
+        for name in names
+    ]
     taken = set(Speaker.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
     slugs = []
     for base in bases:
@@ -250,6 +288,12 @@ def _plan(parsed: ParseResult, update: bool, report: ImportReport):
                 f"line {line.line}: speaker.kind: {speaker.name!r} is recorded as a {speaker.kind}, "
                 f"not a {line.speaker.kind}"
             )
+    for written, recorded in sorted(resolver.lookalikes.items()):
+        line = next(line for line in parsed.statements if line.speaker.name == written)
+        report.notices.append(
+            f"line {line.line}: speaker.name: {written!r} is taken to be the speaker {recorded!r} "
+            "(the names differ only in spacing, case or punctuation)"
+        )
     speaker_ids = {s.pk for group in resolver.by_name.values() for s in group if s.pk}
     speaker_ids |= {s.pk for s in resolver.by_wikidata.values() if s.pk}
     dates = {line.fields["said_on"] for line in parsed.statements}

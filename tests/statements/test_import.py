@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from statements.models import Government, Source, Speaker, Statement, Topic
-from tests.conftest import import_text
+from tests.conftest import SEED_FILE, import_text
 
 
 def record(**overrides) -> dict:
@@ -243,3 +243,38 @@ def test_large_file_shows_progress_and_imports(db, tmp_path, capsys):
     assert "validating" in captured.err and "3000" in captured.err
     assert "3000 lines: 3000 created" in captured.out
     assert Statement.objects.count() == 3000 and Source.objects.count() == 3000
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Micheál Martin ", "Micheál  Martin", "micheál martin", "Micheál Martin\u00a0"],
+    ids=["trailing space", "double space", "case", "no-break space"],
+)
+def test_a_spelling_that_differs_only_in_spacing_case_or_punctuation_is_the_same_speaker(seeded, written):
+    from statements.models import Speaker
+
+    lines = [json.loads(text) for text in SEED_FILE.read_text(encoding="utf-8").splitlines()]
+    line = next(record for record in lines if record["speaker"]["name"] == "Micheál Martin")
+    line["speaker"]["name"], line["quote"] = written, "Another remark by the same man."
+
+    report = import_text(json.dumps(line, ensure_ascii=False))
+
+    assert report.ok, report.errors
+    assert Speaker.objects.filter(name__icontains="Micheál").count() == 1
+    assert f"{written!r} is taken to be the speaker 'Micheál Martin'" in report.notices[0]
+
+
+def test_apostrophes_of_every_kind_are_one_speaker(db):
+    first = {"name": "Dara O’Brien", "kind": "person"}
+    lines = []
+    for number, spelling in enumerate(["Dara O’Brien", "Dara O'Brien", "Dara Oʼ Brien".replace(" Brien", "Brien")]):
+        record = json.loads(SEED_FILE.read_text(encoding="utf-8").splitlines()[0])
+        record["speaker"] = dict(first, name=spelling)
+        record["quote"] = f"Remark number {number}."
+        lines.append(json.dumps(record, ensure_ascii=False))
+
+    report = import_text("\n".join(lines))
+
+    from statements.models import Speaker
+
+    assert report.ok and Speaker.objects.filter(name__startswith="Dara").count() == 1
