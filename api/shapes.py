@@ -11,6 +11,7 @@ and `{page}` stand for the URL prefixes of the API detail and the public page (l
 per request, from the configured site URL).
 """
 
+import json
 from dataclasses import dataclass, field
 
 from psycopg import sql as pgsql
@@ -28,7 +29,8 @@ BOOLEAN = {"type": "boolean"}
 
 def nullable(schema: dict) -> dict:
     """OpenAPI 3.1: the type, or null."""
-    return {**schema, "type": [schema["type"], "null"]}
+    schema = {**schema, "type": [schema["type"], "null"]}
+    return {**schema, "enum": [*schema["enum"], None]} if "enum" in schema else schema
 
 
 def enum(choices, description: str = "") -> dict:
@@ -57,14 +59,19 @@ class Field:
     shape: "Shape | None" = None
     many: str = ""  # for a list of `shape`: the FROM … WHERE … of its rows
     order: str = ""  # … and their ORDER BY
+    null_when: str = ""  # for a single `shape`: when it is null instead
     csv: tuple[tuple[str, str], ...] = ()
     description: str = ""
 
     def value_sql(self) -> str:
+        """SQL of this value as JSON text."""
         if self.shape is None:
-            return self.sql
+            return f"COALESCE(to_json({self.sql})::text, 'null')"
         if self.many:
-            return f"COALESCE((SELECT json_agg({self.shape.json_sql()} ORDER BY {self.order}) {self.many}), '[]'::json)"
+            rows = f"SELECT '[' || string_agg({self.shape.json_sql()}, ',' ORDER BY {self.order}) || ']' {self.many}"
+            return f"COALESCE(({rows}), '[]')"
+        if self.null_when:
+            return f"CASE WHEN {self.null_when} THEN 'null' ELSE {self.shape.json_sql()} END"
         return self.shape.json_sql()
 
     def value_schema(self) -> dict:
@@ -89,8 +96,14 @@ class Shape:
     description: str = ""
 
     def json_sql(self) -> str:
-        pairs = ", ".join(f"'{f.name}', {f.value_sql()}" for f in self.fields)
-        return f"json_build_object({pairs})"
+        """SQL of this object as compact JSON text, concatenated from its values' to_json() in field
+        order: for many thousand objects a query, half the time json_build_object() takes."""
+        parts = []
+        for i, f in enumerate(self.fields):
+            key = ("," if i else "{") + json.dumps(f.name) + ":"
+            assert "'" not in key and "%" not in key, key
+            parts.append(f"'{key}' || {f.value_sql()}")
+        return "(" + " || ".join(parts) + " || '}')"
 
     def schema(self) -> dict:
         schema = {
@@ -265,12 +278,12 @@ def _with_links(template: str, api: str, page: str) -> str:
 
 def list_projection(api: str, page: str) -> Projection:
     """Each row as the list shows it: the statement, or a tombstone for a retraction."""
-    json = f"CASE WHEN s.status = 'retracted' THEN {TOMBSTONE.json_sql()} ELSE {STATEMENT.json_sql()} END::text"
+    json = f"CASE WHEN s.status = 'retracted' THEN {TOMBSTONE.json_sql()} ELSE {STATEMENT.json_sql()} END"
     return Projection(select=_with_links(json, api, page), joins=JOINS)
 
 
 def detail_projection(api: str, page: str) -> Projection:
-    return Projection(select=_with_links(f"{STATEMENT_DETAIL.json_sql()}::text", api, page), joins=JOINS)
+    return Projection(select=_with_links(STATEMENT_DETAIL.json_sql(), api, page), joins=JOINS)
 
 
 def csv_header() -> list[str]:
@@ -288,3 +301,37 @@ def csv_projection(page: str) -> Projection:
 def components() -> dict[str, dict]:
     """Every shape's schema, for the OpenAPI document's components."""
     return STATEMENT.components() | STATEMENT_DETAIL.components() | TOMBSTONE.components()
+
+
+# The short form of a statement in positions, compare, timelines and the matrix (SPEC §5).
+SUMMARY = Shape(
+    "StatementSummary",
+    (
+        Field("id", "s.id", INTEGER),
+        Field("url", "{api} || s.id || '/'", URI),
+        Field("permalink", "{page} || s.id || '/'", URI),
+        Field(
+            "speaker", shape=Shape("SpeakerName", (Field("slug", "sp.slug", STRING), Field("name", "sp.name", STRING)))
+        ),
+        Field("role", "s.role", STRING),
+        Field("said_on", "s.said_on", DATE),
+        Field("date_precision", "s.date_precision", enum(DatePrecision)),
+        Field("stance", "s.stance", enum(Stance)),
+        Field("quote", "s.quote", STRING),
+    ),
+)
+# One government's position on one topic in the matrix: all null when it had said nothing yet.
+MATRIX_CELL = Shape(
+    "MatrixCell",
+    (
+        Field("stance", "s.stance", nullable(enum(Stance))),
+        Field("since", "s.since", nullable(DATE)),
+        Field("statement", shape=SUMMARY, null_when="s.id IS NULL"),
+    ),
+)
+
+
+def matrix_cell(api: str, page: str) -> str:
+    """One cell of the matrix as JSON text, over `s` (the position: stance, since and its
+    statement's summary columns) and `sp` (its speaker's slug and name)."""
+    return _with_links(MATRIX_CELL.json_sql(), api, page)

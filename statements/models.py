@@ -400,6 +400,15 @@ class PositionStep(models.Model):
     conditional_count = models.PositiveIntegerField()
     restrictive_count = models.PositiveIntegerField()
     neutral_count = models.PositiveIntegerField()
+    # What the statement's summary shows, kept with the step: one probe gives a whole position.
+    # (the speaker's slug and name too, kept current by a trigger on speakers: a rename is rare,
+    # a position read is not)
+    speaker = models.ForeignKey(Speaker, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, null=True)
+    speaker_slug = models.TextField(default="")
+    speaker_name = models.TextField(default="")
+    role = models.TextField(default="")
+    date_precision = models.CharField(max_length=12, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    quote = models.TextField(default="")
 
     class Meta:
         managed = True

@@ -148,3 +148,29 @@ def test_a_concurrent_writer_waits_and_then_sees_the_other_s_statements():
         ("restrictive", "welcoming", 1, 1),
     ]
     connection.close()
+
+
+def test_a_step_carries_its_statement_s_summary_and_follows_every_edit_to_it(db):
+    """The summary a position shows (speaker slug and name, role, precision, quote) is read from
+    the step: editing the statement, or renaming or re-slugging its speaker, reaches it at once."""
+    topic, government = TopicFactory(), GovernmentFactory()
+    speaker, other = SpeakerFactory(name="Anna Example"), SpeakerFactory(name="Other Speaker")
+    statement = StatementFactory(topic=topic, government=government, speaker=speaker, quote="First words.")
+    untouched = StatementFactory(topic=topic, government=GovernmentFactory(), speaker=other)
+
+    def summary():
+        position = positions_as_of(topic=topic, as_of=datetime.date(2100, 1, 1), governments=[government.code])
+        s = position[0].statement
+        return (s.speaker.slug, s.speaker.name, s.role, s.date_precision, s.quote)
+
+    assert summary() == (speaker.slug, "Anna Example", statement.role, statement.date_precision, "First words.")
+    statement.quote, statement.role, statement.date_precision = "Second words.", "Minister", "approximate"
+    statement.save()
+    assert summary() == (speaker.slug, "Anna Example", "Minister", "approximate", "Second words.")
+    speaker.name, speaker.slug = "Anna Renamed", "anna-renamed"
+    speaker.save()
+    assert summary() == ("anna-renamed", "Anna Renamed", "Minister", "approximate", "Second words.")
+    statement.speaker = other
+    statement.save()
+    assert summary() == (other.slug, "Other Speaker", "Minister", "approximate", "Second words.")
+    assert PositionStep.objects.get(statement=untouched).speaker_name == "Other Speaker"
