@@ -6,21 +6,24 @@ plain functions in api.serializers; the serializers stay the documented schema, 
 checks that both give the same JSON.
 """
 
+import orjson
 from django import forms
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import shapes
 from api.filters import StatementFilter, filter_strictly
 from api.links import StatementUrls
 from api.params import filterset_query_params, form_query_params, parse_query_params
 from api.schema import filter_parameters, form_parameters
 from api.serializers import (
     CompareSerializer,
+    MatrixSerializer,
     PositionsSerializer,
     StatsSerializer,
     TimelinesSerializer,
@@ -31,7 +34,7 @@ from api.serializers import (
 )
 from statements.filtering import CSVField, DateField, choice_cleaner, clean_government, clean_slug
 from statements.models import Stance, Statement, Topic
-from statements.positions import TooManyChanges, positions_as_of, positions_summary, timelines
+from statements.positions import TooManyChanges, positions_as_of, positions_matrix, positions_summary, timelines
 from statements.stats import BUCKETS, GROUP_FIELDS, TooManyRows, statement_counts
 
 
@@ -73,6 +76,37 @@ class TimelineParams(forms.Form):
     government = government_field("Only these governments (comma-separated).")
 
 
+class TopicsField(CSVField):
+    """2 to 10 topic slugs (comma-separated or repeated)."""
+
+    min_items, max_items, unique_items = 2, 10, True
+
+    def __init__(self, **kwargs):
+        super().__init__(clean_item=clean_slug, help_text="2 to 10 topic slugs (required), each once.", **kwargs)
+
+    def to_python(self, value):
+        topics = super().to_python(value)
+        if value and len(topics) != len(str(value).split(",")):
+            raise forms.ValidationError("Give each topic once.")
+        return topics
+
+    def validate(self, value):
+        super().validate(value)
+        if not self.min_items <= len(value) <= self.max_items:
+            raise forms.ValidationError(f"Give {self.min_items} to {self.max_items} topics; got {len(value)}.")
+
+
+class MatrixParams(forms.Form):
+    topic = TopicsField()
+    as_of = DateField(required=False, help_text="YYYY-MM-DD; default today (UTC).")
+    government = government_field("Only these governments (comma-separated); a row for each, stance null where silent.")
+    stance = CSVField(
+        clean_item=choice_cleaner(Stance.values, "stance"),
+        required=False,
+        help_text="Only governments whose current stance on at least one of the topics is one of these.",
+    )
+
+
 class StatsParams(forms.Form):
     group_by = CSVField(
         clean_item=choice_cleaner(GROUP_FIELDS, "group_by field"),
@@ -108,6 +142,41 @@ class PositionsView(APIView):
                 "topic": topic_ref(topic),
                 "as_of": as_of.isoformat(),
                 "positions": [position_dict(position, urls) for position in positions],
+            }
+        )
+
+
+class MatrixView(APIView):
+    @extend_schema(
+        summary="Governments × topics on one date: how each government treats different groups",
+        description="One row per government with a published statement on any of the topics up to `as_of` (or "
+        "named in `government=`), by name; every topic in every row, `stance: null` where the government had "
+        "said nothing on it yet (never neutral). Each cell follows the positions tie rule.",
+        parameters=form_parameters(MatrixParams),
+        responses=MatrixSerializer,
+    )
+    def get(self, request):
+        params = parse_query_params(request, MatrixParams)
+        slugs = params["topic"]
+        found = {t.slug: t for t in Topic.objects.public().filter(slug__in=slugs)}
+        missing = [slug for slug in slugs if slug not in found]
+        if missing:
+            raise NotFound(f"No such topic: {', '.join(missing)}.")
+        topics = [found[slug] for slug in slugs]
+        as_of = params["as_of"] or timezone.now().date()
+        urls = StatementUrls(request)
+        rows = positions_matrix(
+            topics=topics,
+            as_of=as_of,
+            cell=shapes.matrix_cell(urls.api_prefix, urls.page_prefix),
+            governments=params["government"],
+            stances=params["stance"],
+        )
+        return Response(
+            {
+                "as_of": as_of.isoformat(),
+                "topics": [{"slug": t.slug, "title": t.title, "target_group": t.target_group} for t in topics],
+                "rows": orjson.Fragment("[" + ",".join(rows) + "]"),  # built by PostgreSQL
             }
         )
 

@@ -21,7 +21,7 @@ from rest_framework.exceptions import ValidationError
 from api.exceptions import error_body, flatten_errors
 from api.filters import StatementFilter, filter_leniently
 from api.links import site_root
-from api.pages import bad_request, positions_context
+from api.pages import bad_request, matrix_context, positions_context
 from statements.models import Statement, Topic
 
 MAX_LIST = 20
@@ -61,6 +61,16 @@ def embed_statements(request):
 
 
 @frameable
+def embed_matrix(request):
+    """Governments × topics (2 to 10, `?topic=a,b`) on one date, for newsrooms' iframes."""
+    try:
+        context = matrix_context(request)
+    except ValueError as exc:
+        return bad_request(str(exc))
+    return render(request, "api/embed.html", context | {"kind": "matrix", "site": site_root(request)})
+
+
+@frameable
 def embed_positions(request, slug: str):
     context = positions_context(request, slug)
     if context is None:
@@ -72,8 +82,9 @@ def embed_positions(request, slug: str):
 PAGES = [
     (re.compile(r"^/statements/(?P<pk>[0-9]{1,18})/$"), "statement"),
     (re.compile(r"^/positions/(?P<slug>[-a-z0-9]{1,100})/$"), "positions"),
+    (re.compile(r"^/positions/$"), "matrix"),
 ]
-SIZES = {"statement": (600, 320), "positions": (720, 900)}
+SIZES = {"statement": (600, 320), "positions": (720, 900), "matrix": (900, 900)}
 WIDTH_RANGE, HEIGHT_RANGE = (200, 1600), (100, 4000)
 
 
@@ -108,6 +119,9 @@ def oembed(request):
         title = f"{statement.speaker.name} ({statement.government.name}): {statement.stance}"
         author = statement.speaker.name
         src = reverse("embed-statement", args=[statement.pk])
+    elif kind == "matrix":
+        title, author = "Where governments stand, topic by topic", "Statement tracker"
+        src = reverse("embed-matrix") + (f"?{parts.query}" if parts.query else "")
     else:
         topic = Topic.objects.public_one(slug=match["slug"]).first()
         if topic is None:

@@ -1,5 +1,6 @@
 """Public HTML pages: a statement's permalink (what citations point to) and the positions grid."""
 
+import datetime
 import json
 from urllib.parse import urlencode
 
@@ -15,7 +16,7 @@ from api import shapes
 from api.links import absolute, prefix
 from statements.listing import published_one
 from statements.models import SpeakerKind, Statement, Status, Topic
-from statements.positions import positions_as_of, positions_summary
+from statements.positions import positions_as_of, positions_matrix, positions_summary
 
 # JSON inside <script> must not be able to close the element or open a comment.
 _SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -110,7 +111,65 @@ def positions_context(request, slug: str) -> dict | None:
     if as_of is None:
         return None
     positions = positions_as_of(topic=topic, as_of=as_of)
-    return {"topic": topic, "as_of": as_of, "positions": positions, "summary": positions_summary(positions, as_of)}
+    return {
+        "topic": topic,
+        "as_of": as_of,
+        "positions": positions,
+        "summary": positions_summary(positions, as_of),
+        "topics": list(Topic.objects.public().order_by("title")),  # the topic switcher
+    }
+
+
+MAX_MATRIX_TOPICS = 10
+
+
+def matrix_context(request) -> dict:
+    """The matrix of a page or embed: governments × `topic` (2 to 10 slugs; every public topic by
+    default) on `as_of`. Raises BadRequest (a message) or Http404 (an unknown topic)."""
+    as_of = parse_as_of(request)
+    if as_of is None:
+        raise ValueError("as_of must be a date as YYYY-MM-DD.")
+    slugs = [slug.strip() for value in request.GET.getlist("topic") for slug in value.split(",") if slug.strip()]
+    public = {t.slug: t for t in Topic.objects.public()}
+    if not slugs:
+        topics = sorted(public.values(), key=lambda t: t.title)[:MAX_MATRIX_TOPICS]
+    else:
+        if len(set(slugs)) != len(slugs) or not 1 <= len(slugs) <= MAX_MATRIX_TOPICS:
+            raise ValueError(f"topic takes 1 to {MAX_MATRIX_TOPICS} different topic slugs.")
+        unknown = [slug for slug in slugs if slug not in public]
+        if unknown:
+            raise Http404(f"No such topic: {', '.join(unknown)}")
+        topics = [public[slug] for slug in slugs]
+    cell = shapes.matrix_cell(prefix(request, "api:statement-detail"), prefix(request, "statement-page"))
+    rows = [json.loads(row) for row in positions_matrix(topics=topics, as_of=as_of, cell=cell)]
+    query = urlencode({"topic": ",".join(t.slug for t in topics), "as_of": as_of.isoformat()}, safe=",")
+    cells = [
+        {"government": row["government"], "cells": [(topic, _dated(row["positions"][topic.slug])) for topic in topics]}
+        for row in rows
+    ]
+    return {
+        "topics": topics,
+        "as_of": as_of,
+        "rows": cells,
+        "query": query,
+        "all_topics": sorted(public.values(), key=lambda t: t.title),
+    }
+
+
+def _dated(cell: dict) -> dict:
+    """A matrix cell with `since` as a date, for the template's date filter."""
+    return {**cell, "since": datetime.date.fromisoformat(cell["since"]) if cell["since"] else None}
+
+
+def matrix_page(request):
+    """Governments × topics on one date: a table, coloured and labelled by stance, with a date control."""
+    try:
+        context = matrix_context(request)
+    except ValueError as exc:
+        return bad_request(str(exc))
+    permalink = absolute(request, f"{request.path}?{context['query']}")
+    context |= {"permalink": permalink, "oembed_url": oembed_url(request, permalink), "site": ""}
+    return render(request, "api/matrix.html", context)
 
 
 def positions_page(request, slug: str):

@@ -51,9 +51,9 @@ LANGUAGE_ITEM = {"type": "string", "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})
 SLUG_ITEM = {"type": "string", "pattern": r"^[-\w]{1,200}$"}
 
 
-def _list(items: dict) -> dict:
+def _list(items: dict, least: int = 1, most: int = MAX_LIST_ITEMS) -> dict:
     """Repeated values are accepted (and counted once)."""
-    return {"type": "array", "items": dict(items), "minItems": 1, "maxItems": MAX_LIST_ITEMS}
+    return {"type": "array", "items": dict(items), "minItems": least, "maxItems": most}
 
 
 def schema_for(field) -> dict:
@@ -64,9 +64,12 @@ def schema_for(field) -> dict:
         choices = getattr(field.clean_item, "choices", None)
         if field.clean_item is clean_government:  # case does not matter: de is DE
             choices = [*choices, *(code.lower() for code in choices)]
+        bounds = getattr(field, "min_items", 1), getattr(field, "max_items", MAX_LIST_ITEMS)
         if choices is not None:
-            return _list({"type": "string", "enum": list(choices)})
-        return _list(LANGUAGE_ITEM if field.clean_item is clean_language else SLUG_ITEM)
+            schema = _list({"type": "string", "enum": list(choices)}, *bounds)
+        else:
+            schema = _list(LANGUAGE_ITEM if field.clean_item is clean_language else SLUG_ITEM, *bounds)
+        return {**schema, "uniqueItems": True} if getattr(field, "unique_items", False) else schema
     if isinstance(field, StrictBooleanField):
         return {"type": "boolean"}
     if isinstance(field, AwareDateTimeField):

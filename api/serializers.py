@@ -202,6 +202,29 @@ class CompareSerializer(serializers.Serializer):
     positions = ComparePositionSerializer(many=True)
 
 
+class MatrixTopicSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    target_group = serializers.CharField()
+
+
+class MatrixCellSerializer(serializers.Serializer):
+    stance = serializers.ChoiceField(choices=Stance.choices, allow_null=True, help_text="null: no statement yet")
+    since = serializers.DateField(allow_null=True, help_text="First date of the current run of this stance.")
+    statement = StatementSummarySerializer(allow_null=True)
+
+
+class MatrixRowSerializer(serializers.Serializer):
+    government = GovernmentRefSerializer()
+    positions = serializers.DictField(child=MatrixCellSerializer(), help_text="By topic slug, every topic asked for.")
+
+
+class MatrixSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    topics = MatrixTopicSerializer(many=True)
+    rows = MatrixRowSerializer(many=True)
+
+
 class ChangeSerializer(serializers.Serializer):
     said_on = serializers.DateField()
     to = serializers.ChoiceField(source="to_stance", choices=Stance.choices)

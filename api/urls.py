@@ -18,6 +18,7 @@ urlpatterns = [
     path("statements/export.jsonl", exports.StatementJsonlExport.as_view(), name="statements-export-jsonl"),
     path("positions/", comparison.PositionsView.as_view(), name="positions"),
     path("positions/timeline/", comparison.TimelineView.as_view(), name="positions-timeline"),
+    path("positions/matrix/", comparison.MatrixView.as_view(), name="positions-matrix"),
     *router.urls,
     path("", views.api_root, name="root"),
 ]

@@ -243,6 +243,21 @@ def in_process(repeat: int) -> tuple[list[dict], dict]:
             client, "compare: a statement against ~200 governments", [f"{LIST}{pk}/compare/" for pk in ids[:20]], repeat
         )
     )
+    # The matrix: every government × 10 topics on one date (target ≤ 30 ms).
+    ten = [
+        slug
+        for (slug,) in sql_rows(
+            "SELECT slug FROM statements_topic WHERE slug LIKE 'generated-topic-%' ORDER BY id LIMIT 10"
+        )
+    ]
+    rows.append(
+        compare(
+            client,
+            "matrix: ~200 governments × 10 topics",
+            [f"/api/v1/positions/matrix/?topic={','.join(ten)}&as_of={d}" for d in dates],
+            repeat,
+        )
+    )
 
     # 7. Stats: government × month over three years (about 7,000 groups).
     stats = f"{LIST}stats/?group_by=government&bucket=month&said_after=2021-01-01&said_before=2023-12-31"

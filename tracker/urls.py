@@ -11,10 +11,10 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from api.embeds import embed_positions, embed_statement, embed_statements, oembed
+from api.embeds import embed_matrix, embed_positions, embed_statement, embed_statements, oembed
 from api.exceptions import json_not_found
 from api.feeds import CorrectionsFeed, StatementsFeed, StatementsRssFeed, statements_json_feed
-from api.pages import positions_page, statement_page
+from api.pages import matrix_page, positions_page, statement_page
 from api.views import SchemaView
 
 # The one inline style Swagger UI (drf-spectacular-sidecar, pinned) applies.
@@ -34,9 +34,11 @@ urlpatterns = [
     re_path(r"^api(?:/[\s\S]*)?$", json_not_found),  # [\s\S]: a path may hold a newline
     # Pages, embeds, oEmbed and feeds are read, never written: GET and HEAD only (405 otherwise).
     path("statements/<int:pk>/", require_safe(statement_page), name="statement-page"),
+    path("positions/", require_safe(matrix_page), name="matrix-page"),
     path("positions/<slug:slug>/", require_safe(positions_page), name="positions-page"),
     path("embed/statements/<int:pk>/", require_safe(embed_statement), name="embed-statement"),
     path("embed/statements/", require_safe(embed_statements), name="embed-statements"),
+    path("embed/positions/", require_safe(embed_matrix), name="embed-matrix"),
     path("embed/positions/<slug:slug>/", require_safe(embed_positions), name="embed-positions"),
     path("oembed", require_safe(oembed), name="oembed"),
     path("feeds/statements.atom", require_safe(StatementsFeed()), name="statements-feed-atom"),
