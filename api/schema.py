@@ -60,6 +60,10 @@ def schema_for(field) -> dict:
     """The JSON Schema of a parameter form field, with the limits its validation enforces. List
     fields are arrays: the parameter repeated (`?government=DE&government=FI`); a comma-separated
     value (`government=DE,FI`) is accepted too."""
+    if getattr(field, "json_schema", None):  # a field that says it itself
+        return dict(field.json_schema)
+    if isinstance(field, forms.IntegerField):
+        return {"type": "integer", "minimum": field.min_value, "maximum": field.max_value}
     if isinstance(field, CSVField):
         choices = getattr(field.clean_item, "choices", None)
         if field.clean_item is clean_government:  # case does not matter: de is DE

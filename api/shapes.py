@@ -300,7 +300,7 @@ def csv_projection(page: str) -> Projection:
 
 def components() -> dict[str, dict]:
     """Every shape's schema, for the OpenAPI document's components."""
-    return STATEMENT.components() | STATEMENT_DETAIL.components() | TOMBSTONE.components()
+    return STATEMENT.components() | STATEMENT_DETAIL.components() | TOMBSTONE.components() | CHECKED.components()
 
 
 # The short form of a statement in positions, compare, timelines and the matrix (SPEC §5).
@@ -320,6 +320,23 @@ SUMMARY = Shape(
         Field("quote", "s.quote", STRING),
     ),
 )
+# A candidate of the quote check (SPEC §9): the summary, with whose government and which topic.
+CHECKED = Shape(
+    "CheckedStatement",
+    (
+        *SUMMARY.fields[:5],
+        Field("government", shape=GOVERNMENT),
+        Field("topic", shape=TOPIC),
+        *SUMMARY.fields[5:],
+        Field("language", "s.language", STRING, description="BCP 47 tag."),
+    ),
+)
+
+
+def check_projection(api: str, page: str) -> Projection:
+    return Projection(select=_with_links(CHECKED.json_sql(), api, page), joins=JOINS)
+
+
 # One government's position on one topic in the matrix: all null when it had said nothing yet.
 MATRIX_CELL = Shape(
     "MatrixCell",

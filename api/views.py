@@ -20,6 +20,7 @@ from api.filters import GovernmentFilter, SpeakerFilter, StatementFilter, filter
 from api.links import absolute, prefix
 from api.pagination import KeysetOrdering
 from api.params import StrictQueryParamsMixin, check_query_params
+from api.quotecheck import QuoteCheckAction
 from api.renderers import JSONRenderer
 from api.serializers import GovernmentSerializer, SpeakerSerializer, TopicSerializer
 from statements.listing import ORDERINGS as STATEMENT_ORDERINGS
@@ -114,7 +115,7 @@ STATEMENT_LIST_PARAMETERS = [
         responses={200: shapes.STATEMENT_DETAIL.ref()},
     ),
 )
-class StatementViewSet(StatementComparisonActions, PublicReadViewSet):
+class StatementViewSet(QuoteCheckAction, StatementComparisonActions, PublicReadViewSet):
     filterset_class = StatementFilter
     extra_query_params = {"ordering": False}
     lookup_value_regex = r"[0-9]{1,18}"

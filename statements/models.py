@@ -209,13 +209,27 @@ class Statement(TimeStamped):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # The quote as the quote check compares it (statements/sql/quote_key.sql), and its words.
+    quote_key = models.GeneratedField(
+        expression=models.Func(models.F("quote"), function="statements_quote_key", output_field=models.TextField()),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+    quote_words = models.GeneratedField(
+        expression=SearchVector(
+            models.Func(models.F("quote"), function="statements_quote_key", output_field=models.TextField()),
+            config="simple",
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     distinct_from = models.ManyToManyField(
         "self",
         symmetrical=True,
         blank=True,
         help_text="Statements an editor confirmed are other remarks, although similar: not warned about again.",
     )
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    history = HistoricalRecords(excluded_fields=["search_vector", "quote_key", "quote_words"])
 
     objects = StatementQuerySet.as_manager()
 
@@ -255,6 +269,8 @@ class Statement(TimeStamped):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="statements_search_gin"),
+            # Candidates for the quote check: published quotes only, as it asks.
+            GinIndex(fields=["quote_words"], name="statements_quote_words_gin", condition=Q(status="published")),
             models.Index(fields=["status", "-said_on", "-id"], name="statements_status_said_on"),
             models.Index(fields=["government", "said_on"], name="statements_government_said_on"),
             models.Index(fields=["topic", "government", "said_on"], name="statements_topic_gov_said_on"),

@@ -28,6 +28,10 @@ def pages(seeded, client, staff_user):
         "API docs": "/api/docs/",
         "bad request page": f"/positions/{TOPIC}/?as_of=not-a-date",
         "not found page": "/no/such/page/",
+        "quote check form": "/check/",
+        "quote check result": "/check/?text=We+welcome+all+people+seeking+asylum",
+        "quote check, no match": "/check/?text=Wir+haben+so+vieles+geschafft",
+        "quote check, bad text (400)": "/check/?text=two+words",
     }
     return {name: client.get(url).content for name, url in urls.items()}
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "statements",
     "api",
+    "web",
 ]
 
 MIDDLEWARE = [

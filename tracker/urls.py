@@ -34,6 +34,7 @@ urlpatterns = [
     re_path(r"^api(?:/[\s\S]*)?$", json_not_found),  # [\s\S]: a path may hold a newline
     # Pages, embeds, oEmbed and feeds are read, never written: GET and HEAD only (405 otherwise).
     path("statements/<int:pk>/", require_safe(statement_page), name="statement-page"),
+    path("", include("web.urls")),
     path("positions/", require_safe(matrix_page), name="matrix-page"),
     path("positions/<slug:slug>/", require_safe(positions_page), name="positions-page"),
     path("embed/statements/<int:pk>/", require_safe(embed_statement), name="embed-statement"),

@@ -8,29 +8,34 @@ validated, inside the admin's transaction, so of two simultaneous saves exactly 
 import copy
 
 from django import forms
-from django.contrib.postgres.search import TrigramSimilarity
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from statements import services
 from statements.models import EDITABLE_FIELDS, Statement
+from statements.quotecheck import same_remark
 from statements.services.editing import MAX_NOTE_LENGTH, corrected_fields
 
-DUPLICATE_SIMILARITY = 0.6
 NOTE_HELP = f"Shown to the public with the statement. Up to {MAX_NOTE_LENGTH:,} characters."
 NO_VERSION = "This form did not say which version of the statement it was opened at; reload the page and try again."
 
 
-def similar_statements(*, speaker, said_on, quote: str, exclude_pk=None):
-    """Statements by `speaker` on `said_on` whose quote is trigram-similar (≥ 0.6) to `quote`,
-    except those an editor confirmed to be other remarks (`distinct_from`)."""
-    candidates = Statement.objects.filter(speaker=speaker, said_on=said_on)
+def similar_statements(*, speaker, said_on, quote: str, exclude_pk=None) -> list[Statement]:
+    """Statements by `speaker` on `said_on` that the quote check takes for the same remark as
+    `quote` (statements.quotecheck.same_remark: an excerpt of a remark is that remark), each with
+    its `similarity` (the alignment's score), except those an editor confirmed to be other
+    remarks (`distinct_from`)."""
+    candidates = Statement.objects.filter(speaker=speaker, said_on=said_on).only("pk", "quote")
     if exclude_pk is not None:
         candidates = candidates.exclude(pk=exclude_pk).exclude(distinct_from=exclude_pk)
-    return candidates.annotate(similarity=TrigramSimilarity("quote", quote)).filter(
-        similarity__gte=DUPLICATE_SIMILARITY
-    )
+    similar = []
+    for candidate in candidates:
+        alignment = same_remark(quote, candidate.quote)
+        if alignment is not None:
+            candidate.similarity = alignment.score
+            similar.append(candidate)
+    return similar
 
 
 def note_field(label: str, help_text: str, *, required: bool = False) -> forms.CharField:

@@ -45,6 +45,7 @@ from statements.models import (
     Status,
     Topic,
 )
+from statements.quotecheck import TRANSLITERATED, same_remark
 from statements.services.editing import corrected_fields, last_change, snapshot
 from statements.services.topics import placeholder_title
 
@@ -212,18 +213,10 @@ class _SpeakerResolver:
         return self.new[key]
 
 
-# Letters Unicode does not decompose into a base letter and a mark, which slugify would drop
-# ("Michał" became "micha").
-_TRANSLITERATED = str.maketrans(
-    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE",
-     "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D", "ı": "i", "ħ": "h", "Ħ": "H"}
-)  # fmt: skip
-
-
 def unique_slugs(names: list[str]) -> list[str]:
     """URL slugs for new speakers: ASCII where the name allows, unique with -2, -3 … suffixes."""
     bases = [
-        (slugify(name.translate(_TRANSLITERATED)) or slugify(name, allow_unicode=True) or "speaker")[:190]
+        (slugify(name.translate(TRANSLITERATED)) or slugify(name, allow_unicode=True) or "speaker")[:190]
         for name in names
     ]
     taken = set(Speaker.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
@@ -302,10 +295,16 @@ def _plan(parsed: ParseResult, update: bool, report: ImportReport):
         for s in Statement.objects.filter(speaker_id__in=speaker_ids, said_on__in=dates).for_detail()
     }
     to_create, to_update = [], []
+    same_day: dict[tuple, list] = {}  # (speaker, said_on) → statements and earlier new lines
+    for statement in existing.values():
+        same_day.setdefault((statement.speaker_id, statement.said_on), []).append(statement)
     for line in parsed.statements:
         speaker = resolver.resolve(line.speaker)
         current = existing.get((speaker.pk, line.fields["said_on"], line.fields["quote"])) if speaker.pk else None
         if current is None:
+            day = same_day.setdefault((speaker.pk or id(speaker), line.fields["said_on"]), [])
+            _near_duplicates(line, day, report)
+            day.append(line)
             to_create.append((line, speaker))
             continue
         before, after = _statement_content(current), _line_content(line)
@@ -327,6 +326,23 @@ def _plan(parsed: ParseResult, update: bool, report: ImportReport):
         else:
             report.unchanged += 1
     return to_create, to_update, resolver
+
+
+def _near_duplicates(line: StatementData, same_day: list, report: ImportReport) -> None:
+    """A notice for each statement (or earlier line) by the same speaker on the same day that
+    the quote check takes for the same remark as this new line's quote: the admin asks an
+    editor to confirm such a statement; an import says so and goes on."""
+    for other in same_day:
+        alignment = same_remark(
+            line.fields["quote"], other.fields["quote"] if isinstance(other, StatementData) else other.quote
+        )
+        if alignment is None:
+            continue
+        what = f"line {other.line}" if isinstance(other, StatementData) else f"statement {other.pk}"
+        report.notices.append(
+            f"line {line.line}: quote: the same remark as {what} (same speaker and day, score {alignment.score:.2f})? "
+            "Imported as another statement."
+        )
 
 
 def statements_import(

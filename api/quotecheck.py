@@ -1,0 +1,187 @@
+"""`GET /api/v1/statements/check/?text=…`: printed words against the verified statements (SPEC §9).
+
+The matching is statements.quotecheck's; this module parses the request, and declares and
+renders the answer.
+"""
+
+import orjson
+from django import forms
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api import shapes
+from api.filters import StatementFilter, filter_strictly
+from api.links import StatementUrls
+from api.params import filterset_query_params, form_query_params, parse_query_params
+from api.schema import filter_parameters, form_parameters
+from statements import quotecheck
+from statements.quotecheck import MAX_LIMIT, MAX_TEXT_LENGTH, MIN_WORDS, Check, TextError, validate_text
+
+VERDICTS = ["verbatim", "minor", "altered", "unrelated"]
+TEXT_PATTERN = r"^[^\u0000]*[^ \t\n\r\f\v\u0000][^\u0000]*$"
+
+
+class CheckParams(forms.Form):
+    text = forms.CharField(
+        strip=False,
+        max_length=MAX_TEXT_LENGTH,
+        label="The words as printed",
+        help_text=f"{MIN_WORDS} words to {MAX_TEXT_LENGTH:,} characters; … and [bracketed insertions] are gaps.",
+    )
+    limit = forms.IntegerField(
+        min_value=1, max_value=MAX_LIMIT, required=False, label=f"Candidates to return (1–{MAX_LIMIT}, default 3)"
+    )
+
+    # Not blank, no NUL; "at least 3 words" (Unicode words) is more than a JSON Schema pattern can
+    # say: tests/api/schemathesis_hooks.py tells the fuzzer.
+    text.json_schema = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_LENGTH, "pattern": TEXT_PATTERN}
+
+    def clean_text(self):
+        try:
+            return validate_text(self.cleaned_data["text"])
+        except TextError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+def _op(name: str, *keys: str) -> dict:
+    properties = {"op": {"type": "string", "enum": [name]}} | {key: {"type": "string"} for key in keys}
+    if name != "equal":
+        properties["gap"] = {
+            "type": "boolean",
+            "enum": [True],
+            "description": "At an ellipsis or a bracketed insertion: a gap, not a difference.",
+        }
+    return {"type": "object", "required": ["op", *keys], "properties": properties, "additionalProperties": False}
+
+
+CHECK_MATCH = {
+    "type": "object",
+    "required": ["statement", "score", "verdict", "excerpt", "differences", "compared", "summary", "diff"],
+    "properties": {
+        "statement": shapes.CHECKED.ref(),
+        "score": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1,
+            "description": "2 × matching words / (printed words + words of the quote span they match).",
+        },
+        "verdict": {"type": "string", "enum": VERDICTS},
+        "excerpt": {"type": "boolean", "description": "The printed words cover only part of the quote."},
+        "differences": {"type": "integer", "minimum": 0, "description": "Words that differ, gaps aside."},
+        "compared": {"type": "integer", "minimum": 0, "description": "Words compared."},
+        "summary": {"type": "string", "description": "The verdict in words."},
+        "diff": {
+            "type": "array",
+            "items": {
+                "oneOf": [
+                    _op("equal", "text"),
+                    _op("replace", "printed", "original"),
+                    _op("delete", "printed"),
+                    _op("insert", "original"),
+                ]
+            },
+            "description": "The printed words against the quote span, in each text's own spelling.",
+        },
+    },
+}
+CHECK = {
+    "type": "object",
+    "required": ["text", "verdict", "threshold", "matches"],
+    "properties": {
+        "text": {"type": "string"},
+        "verdict": {"type": "string", "enum": ["verbatim", "minor", "altered", "no_match"]},
+        "threshold": {"type": "number", "description": "The score below which a candidate is `unrelated`."},
+        "matches": {"type": "array", "items": CHECK_MATCH, "description": "Best first."},
+    },
+}
+EXAMPLE = {
+    "text": "We welcome all people seeking asylum",
+    "verdict": "altered",
+    "threshold": quotecheck.MATCH_THRESHOLD,
+    "matches": [
+        {
+            "statement": {
+                "id": 3,
+                "url": "https://tracker.example/api/v1/statements/3/",
+                "permalink": "https://tracker.example/statements/3/",
+                "speaker": {"slug": "karine-jean-pierre", "name": "Karine Jean-Pierre"},
+                "role": "White House Press Secretary",
+                "government": {"code": "US", "name": "United States"},
+                "topic": {"slug": "russian-mobilisation-2022", "title": "Russians fleeing the 2022 mobilisation"},
+                "said_on": "2022-09-27",
+                "date_precision": "day",
+                "stance": "welcoming",
+                "quote": "You know, we believe that, regardless of … we welcome any folks who are seeking asylum …",
+                "language": "en",
+            },
+            "score": 0.5714,
+            "verdict": "altered",
+            "excerpt": True,
+            "differences": 4,
+            "compared": 8,
+            "summary": "The printed words differ from the record in 4 of 8 words.",
+            "diff": [
+                {"op": "equal", "text": "we welcome"},
+                {"op": "replace", "printed": "all people", "original": "any folks who are"},
+                {"op": "equal", "text": "seeking asylum"},
+            ],
+        }
+    ],
+}
+
+
+def check_body(check: Check) -> dict:
+    return {
+        "text": check.text,
+        "verdict": check.verdict,
+        "threshold": quotecheck.MATCH_THRESHOLD,
+        "matches": [
+            {
+                "statement": orjson.Fragment(match.statement),  # built by PostgreSQL
+                "score": match.alignment.score,
+                "verdict": match.alignment.verdict,
+                "excerpt": match.alignment.excerpt,
+                "differences": match.alignment.differences,
+                "compared": match.alignment.compared,
+                "summary": match.alignment.summary(),
+                "diff": [op.as_json() for op in match.alignment.ops],
+            }
+            for match in check.matches
+        ],
+    }
+
+
+class QuoteCheckAction:
+    """`check`, mixed into the statements viewset."""
+
+    def allowed_query_params(self) -> dict[str, bool]:
+        if self.action == "check":
+            return form_query_params(CheckParams) | filterset_query_params(StatementFilter)
+        return super().allowed_query_params()
+
+    @extend_schema(
+        summary="Check a quote as printed elsewhere against the verified statements",
+        description="The statements the printed words most likely come from, best first, each with a score "
+        "(0–1), a verdict (`verbatim`: every word, in order; `minor`: at most one word in ten differs and no "
+        "number; `altered`: a likely source with more differences; `unrelated`: below the threshold) and a "
+        "word-level diff in each text's own spelling. The top-level verdict is the best candidate's, or "
+        "`no_match`. Words are compared case-folded, without diacritics or punctuation; an ellipsis or a "
+        "bracketed insertion is a gap. Every statement filter narrows the candidates. Quotes are matched in "
+        "their own language: a translation of a remark is not found from the original.",
+        parameters=form_parameters(CheckParams) + filter_parameters(),
+        responses={200: CHECK},
+        examples=[OpenApiExample("The founding misquote", value=EXAMPLE, response_only=True)],
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def check(self, request):
+        params = parse_query_params(request, CheckParams, extra=filterset_query_params(StatementFilter))
+        selection = filter_strictly(request)
+        urls = StatementUrls(request)
+        result = quotecheck.check_quote(
+            params["text"],
+            projection=shapes.check_projection(urls.api_prefix, urls.page_prefix),
+            selection=selection,
+            limit=params["limit"] or 3,
+        )
+        return Response(check_body(result))

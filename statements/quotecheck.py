@@ -1,0 +1,438 @@
+"""Checking printed words against the verified statements (SPEC §9): "did they really say that?"
+
+Three steps, each cheap because the one before narrowed the field:
+
+1. **Candidates, from an index.** The printed text's words are looked up in a GIN index over each
+   published quote's normalised words (`quote_words`: unaccented, case-folded, apostrophes
+   dropped, kept by PostgreSQL). Common words would match half the table, so the query asks for
+   *at least m of the k rarest* printed words (rarity from PostgreSQL's own statistics of that
+   column), m chosen so that about CANDIDATE_BUDGET rows are expected: a misquote keeps most of
+   its rare words, and one changed or misspelt word does not lose the statement.
+2. **Ranking, by pg_trgm.** Those candidates are ordered by `word_similarity()` of the printed
+   text to the normalised quote (`quote_key`): trigrams forgive typos and stripped diacritics
+   that whole words do not. The best RANKED go on.
+3. **Alignment, word by word.** `align()` finds the span of the quote the printed words best
+   match (difflib over normalised words), scores it (2 × matched words / (printed words + span
+   words): 0–1, comparable across requests), lists the differences in each text's own spelling
+   and decides the verdict. An ellipsis or a bracketed insertion is a gap, not a difference.
+
+The admin's duplicate warning and the import's near-duplicate check ask `same_remark()`, which
+is the same alignment: one way of deciding "is this the same remark".
+"""
+
+import difflib
+import itertools
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db import connections, router
+from psycopg import sql as pgsql
+
+from statements.listing import Projection, Selection
+from statements.models import Statement
+
+# Calibrated on bench/quotecheck.py (README, "Checking a quote"): below this a candidate is
+# `unrelated` and the answer `no_match`.
+MATCH_THRESHOLD = 0.55
+# Two quotes by the same speaker on the same day this alike are taken to be one remark.
+DUPLICATE_THRESHOLD = 0.8
+MAX_TEXT_LENGTH = 2000
+MIN_WORDS = 3
+MAX_LIMIT = 10
+CANDIDATE_BUDGET = 300  # rows the index step aims to return …
+CANDIDATE_CAP = 2000  # … and never more than this
+RARE_WORDS = 8  # k: how many of the printed words the index is asked about
+RANKED = 30  # candidates aligned after ranking
+
+
+# --- Words ---------------------------------------------------------------------------------------
+
+# Letters that Unicode does not decompose into a base letter and a mark (so stripping marks
+# leaves them), as PostgreSQL's unaccent rules spell them; also used for URL slugs.
+TRANSLITERATED = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE",
+     "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D", "ı": "i", "ħ": "h", "Ħ": "H"}
+)  # fmt: skip
+APOSTROPHES = "'’‘ʼ′`´"
+_TOKENS = re.compile(
+    r"(?P<gap>\.(?:\s*\.){2,}|…|\[[^\[\]]{0,200}\]|\([^()]{0,200}\))"  # ellipses, [insertions], (asides)
+    r"|(?P<word>\d+(?:[.,:]\d+)*|[^\W_]+(?:[" + APOSTROPHES + r"][^\W_]+)*)"
+)
+
+
+def word_key(word: str) -> str:
+    """A word as compared: NFKC, case folded, diacritics and apostrophes dropped."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", word).casefold().translate(TRANSLITERATED))
+    return "".join(c for c in text if not unicodedata.combining(c) and c not in APOSTROPHES)
+
+
+@dataclass(frozen=True)
+class Word:
+    key: str
+    start: int  # its characters in the text
+    end: int
+    is_number: bool
+
+
+@dataclass(frozen=True)
+class Words:
+    """A text's words and where its gaps are (a gap at i: between words i-1 and i)."""
+
+    text: str
+    words: tuple[Word, ...]
+    gaps: frozenset[int]
+
+    @property
+    def keys(self) -> list[str]:
+        return [w.key for w in self.words]
+
+    def spelled(self, i: int, j: int) -> str:
+        """Words i..j-1 as the text spells them, with what stands between them."""
+        return self.text[self.words[i].start : self.words[j - 1].end] if i < j else ""
+
+
+def words_of(text: str) -> Words:
+    text = unicodedata.normalize("NFC", text)
+    words, gaps = [], set()
+    for match in _TOKENS.finditer(text):
+        if match.lastgroup == "gap":
+            gaps.add(len(words))
+            continue
+        key = word_key(match.group())
+        if key:
+            words.append(Word(key, match.start(), match.end(), any(c.isdigit() for c in key)))
+    return Words(text, tuple(words), frozenset(gaps))
+
+
+# --- Alignment -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Op:
+    """One step of the diff: `equal` (text), `replace` (printed → original), `delete` (printed
+    words the quote lacks) or `insert` (quote words the printed text left out). `gap`: at an
+    ellipsis or bracketed insertion, so not a difference."""
+
+    op: str
+    printed: str = ""
+    original: str = ""
+    gap: bool = False
+
+    def as_json(self) -> dict:
+        if self.op == "equal":
+            return {"op": "equal", "text": self.original}
+        body = {"op": self.op}
+        if self.op in ("replace", "delete"):
+            body["printed"] = self.printed
+        if self.op in ("replace", "insert"):
+            body["original"] = self.original
+        if self.gap:
+            body["gap"] = True
+        return body
+
+
+@dataclass(frozen=True)
+class Alignment:
+    score: float
+    verdict: str  # verbatim, minor, altered, unrelated
+    excerpt: bool
+    ops: tuple[Op, ...]
+    differences: int  # words that differ (gaps aside)
+    compared: int  # words compared: the larger of the printed words and the quote span's
+
+    def summary(self) -> str:
+        """The verdict in words, for people."""
+        if self.verdict == "verbatim":
+            return "Word for word what the record says" + (" (an excerpt)." if self.excerpt else ".")
+        return f"The printed words differ from the record in {self.differences} of {self.compared} words."
+
+
+def _weight(words) -> int:
+    """What words weigh in a score: their letters. Long words are rarer (Zipf's law of
+    abbreviation), so "this is an" shared with a quote says less than "unprecedented situation":
+    without a weight, three short common words matched a five-word text at 0.75."""
+    return sum(len(w.key) for w in words)
+
+
+def _best_span(blocks: list, printed: Words, quote: Words) -> tuple[int, int]:
+    """The run of matching blocks (a, b) with the best score, counting quote words skipped at a
+    printed gap as free."""
+    printed_weight = _weight(printed.words)
+    best, best_score = (0, 0), -1.0
+    for a in range(len(blocks)):
+        matched, free = 0, 0
+        for b in range(a, len(blocks)):
+            if b > a:
+                prev, cur = blocks[b - 1], blocks[b]
+                p_gap, q_gap = cur.a - (prev.a + prev.size), cur.b - (prev.b + prev.size)
+                if q_gap > p_gap and any(prev.a + prev.size <= g <= cur.a for g in printed.gaps):
+                    free += _weight(quote.words[prev.b + prev.size : prev.b + prev.size + q_gap - p_gap])
+            matched += _weight(printed.words[blocks[b].a : blocks[b].a + blocks[b].size])
+            span = _weight(quote.words[blocks[a].b : blocks[b].b + blocks[b].size]) - free
+            score = 2 * matched / (printed_weight + span)
+            if score > best_score + 1e-9:
+                best, best_score = (a, b), score
+    return best
+
+
+NEAR = 3  # words
+
+
+def _near(first, second) -> bool:
+    return second.a - (first.a + first.size) <= NEAR and second.b - (first.b + first.size) <= NEAR
+
+
+def align(printed: Words, quote: Words) -> Alignment:
+    """How the printed words compare with the span of the quote they best match (SPEC §9).
+
+    The score is 2 × the matched words' weight / (the printed words' + the span's), each word
+    weighing its letters; quote words skipped at a printed gap (an ellipsis) weigh nothing."""
+    p_keys, q_keys = printed.keys, quote.keys
+    n = len(p_keys)
+    blocks = [b for b in difflib.SequenceMatcher(None, p_keys, q_keys, autojunk=False).get_matching_blocks() if b.size]
+    if not n or not blocks:
+        ops = (Op("delete", printed=printed.spelled(0, n)),) if n else ()
+        return Alignment(0.0, "unrelated", bool(q_keys), ops, n, n)
+    a, b = _best_span(blocks, printed, quote)
+    # Neighbouring matches a few words away belong to the span too: what lies between them is a
+    # substitution ("2 overreaching" for "two overarching"), better shown than cut off.
+    while a > 0 and _near(blocks[a - 1], blocks[a]):
+        a -= 1
+    while b < len(blocks) - 1 and _near(blocks[b], blocks[b + 1]):
+        b += 1
+    lo, hi = blocks[a].b, blocks[b].b + blocks[b].size
+    ops, differences, span_words, numbers_differ = [], 0, 0, False
+    matched_weight, span_weight = 0, 0
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, p_keys, q_keys[lo:hi], autojunk=False).get_opcodes():
+        j1, j2 = j1 + lo, j2 + lo
+        if tag == "equal":
+            ops.append(Op("equal", original=quote.spelled(j1, j2)))
+            matched_weight += _weight(printed.words[i1:i2])
+            span_weight += _weight(quote.words[j1:j2])
+            span_words += j2 - j1
+            continue
+        if tag == "replace" and i1 in printed.gaps and (j2 - j1) > (i2 - i1):
+            # Quote words skipped at the gap, then a real replacement.
+            skipped = (j2 - j1) - (i2 - i1)
+            ops.append(Op("insert", original=quote.spelled(j1, j1 + skipped), gap=True))
+            j1 += skipped
+        at_printed_gap = tag == "insert" and any(i1 <= g <= i2 for g in printed.gaps)
+        at_quote_gap = tag == "delete" and any(j1 <= g <= j2 for g in quote.gaps)
+        gap = at_printed_gap or at_quote_gap
+        ops.append(Op(tag, printed=printed.spelled(i1, i2), original=quote.spelled(j1, j2), gap=gap))
+        if not at_printed_gap:
+            span_words += j2 - j1
+            span_weight += _weight(quote.words[j1:j2])
+        if not gap:
+            differences += max(i2 - i1, j2 - j1)
+            numbers_differ |= any(w.is_number for w in printed.words[i1:i2] + quote.words[j1:j2])
+    total = _weight(printed.words) + span_weight
+    score = round(2 * matched_weight / total, 4) if total else 0.0
+    excerpt = lo > 0 or hi < len(q_keys) or any(op.gap and op.op == "insert" for op in ops)
+    compared = max(n, span_words)
+    if score < MATCH_THRESHOLD:
+        verdict = "unrelated"
+    elif differences == 0:
+        verdict = "verbatim"
+    elif differences * 10 <= compared and not numbers_differ:
+        verdict = "minor"
+    else:
+        verdict = "altered"
+    return Alignment(score, verdict, excerpt, tuple(ops), differences, compared)
+
+
+def same_remark(quote: str, other: str) -> Alignment | None:
+    """The alignment of two quotes when they are one remark (the shorter within the longer:
+    an excerpt of a remark is that remark), else None."""
+    a, b = words_of(quote), words_of(other)
+    if len(a.words) > len(b.words):
+        a, b = b, a
+    alignment = align(a, b)
+    return alignment if alignment.score >= DUPLICATE_THRESHOLD else None
+
+
+# --- Candidates ----------------------------------------------------------------------------------
+
+
+def _cursor():
+    """A cursor where statements are read (a replica, when there is one)."""
+    return connections[router.db_for_read(Statement)].cursor()
+
+
+class _ColumnStatistics:
+    """PostgreSQL's statistics of `quote_words` (its most common words and their shares of rows),
+    refreshed at most every STALE seconds: ANALYZE changes them, rarely."""
+
+    STALE = 300
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._loaded_at = -self.STALE
+        self.shares: dict[str, float] = {}
+        self.floor = 0.0  # the least common of them: any other word is rarer
+        self.rows = 0.0
+
+    def current(self) -> "_ColumnStatistics":
+        with self._lock:
+            if time.monotonic() - self._loaded_at >= self.STALE:
+                self._load()
+                self._loaded_at = time.monotonic()
+        return self
+
+    def _load(self) -> None:
+        with _cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT st.most_common_elems::text::text[], st.most_common_elem_freqs, c.reltuples
+                FROM pg_class AS c
+                LEFT JOIN pg_stats AS st
+                  ON st.schemaname = current_schema() AND st.tablename = c.relname AND st.attname = 'quote_words'
+                WHERE c.oid = 'statements_statement'::regclass
+                """
+            )
+            elements, shares, rows = cursor.fetchone()
+        elements, shares = elements or [], shares or []
+        self.shares = dict(zip(elements, shares[: len(elements)], strict=True))
+        self.floor = min(self.shares.values(), default=0.0)
+        self.rows = max(rows or 0.0, 0.0)
+
+    def share(self, word: str) -> float:
+        # A word below the statistics' floor: at most the floor, half of it as a guess.
+        return self.shares.get(word, self.floor / 2)
+
+
+_STATISTICS = _ColumnStatistics()
+
+
+def _at_least(shares: list[float], m: int) -> float:
+    """The chance that a row has at least m of these words, each independently."""
+    chances = [1.0] + [0.0] * len(shares)
+    for p in shares:
+        for j in range(len(chances) - 1, 0, -1):
+            chances[j] = chances[j] * (1 - p) + chances[j - 1] * p
+        chances[0] *= 1 - p
+    return sum(chances[m:])
+
+
+def _literal(value) -> str:
+    return pgsql.Literal(value).as_string().replace("%", "%%")
+
+
+def _word_query(word: str) -> str:
+    return f"plainto_tsquery('simple', {_literal(word)})"
+
+
+def _index_query(text: str) -> str | None:
+    """SQL of the tsquery asking for at least m of the k rarest printed words that some
+    published quote has, or None when no quote has any of them."""
+    statistics = _STATISTICS.current()
+    with _cursor() as cursor:
+        cursor.execute("SELECT tsvector_to_array(to_tsvector('simple', statements_quote_key(%s)))", [text])
+        (lexemes,) = cursor.fetchone()
+        # Words below the statistics' floor may be in no quote at all (a typo, a word never said):
+        # one probe of the index each keeps them from taking a rare word's place.
+        uncommon = [w for w in lexemes if w not in statistics.shares]
+        if uncommon:
+            probes = " UNION ALL ".join(
+                f"SELECT {_literal(w)} WHERE EXISTS (SELECT FROM statements_statement "
+                f"WHERE status = 'published' AND quote_words @@ {_word_query(w)})"
+                for w in uncommon
+            )
+            cursor.execute(probes)
+            found = {w for (w,) in cursor.fetchall()}
+            lexemes = [w for w in lexemes if w in statistics.shares or w in found]
+    if not lexemes:
+        return None
+    rare = sorted(lexemes, key=lambda w: (statistics.share(w), -len(w), w))[:RARE_WORDS]
+    shares = [statistics.share(w) for w in rare]
+    m = next(
+        (m for m in range(1, len(rare) + 1) if statistics.rows * _at_least(shares, m) <= CANDIDATE_BUDGET), len(rare)
+    )
+    return " || ".join(
+        "(" + " && ".join(_word_query(w) for w in combo) + ")" for combo in itertools.combinations(rare, m)
+    )
+
+
+_CANDIDATES_SQL = """
+SELECT c.id, c.quote, c.similarity, {select} AS json
+FROM (
+    SELECT c.id, c.quote, word_similarity(statements_quote_key(%s), c.quote_key) AS similarity
+    FROM (
+        SELECT s.id, s.quote, s.quote_key FROM statements_statement AS s
+        WHERE s.quote_words @@ ({tsquery}) AND {where}
+        LIMIT {cap}
+    ) AS c
+    ORDER BY similarity DESC, c.id
+    LIMIT {ranked}
+) AS c
+JOIN statements_statement AS s ON s.id = c.id
+{joins}
+"""
+
+
+def candidates(text: str, selection: Selection, projection: Projection) -> list[tuple[int, str, float, str]]:
+    """Published statements the printed `text` may come from, the RANKED best by word
+    similarity: (id, quote, similarity, the projection of the statement)."""
+    tsquery = _index_query(text)
+    if tsquery is None:
+        return []
+    where, params = selection.where("s")
+    sql = _CANDIDATES_SQL.format(
+        select=projection.select, joins=projection.joins, tsquery=tsquery, where=where, cap=CANDIDATE_CAP, ranked=RANKED
+    )
+    with _cursor() as cursor:
+        cursor.execute(sql, [text, *params])
+        return cursor.fetchall()
+
+
+# --- The check -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    statement_id: int
+    alignment: Alignment
+    similarity: float  # pg_trgm's word similarity: the ranking the alignment started from
+    statement: str  # the caller's projection of the statement
+
+
+@dataclass
+class Check:
+    text: str
+    matches: list[Match] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        best = self.matches[0].alignment.verdict if self.matches else "unrelated"
+        return "no_match" if best == "unrelated" else best
+
+
+class TextError(ValueError):
+    pass
+
+
+def validate_text(text: str) -> str:
+    """The printed text, or TextError saying what is wrong with it (SPEC §9's 400s)."""
+    if not text.strip():
+        raise TextError("Give the printed words to check.")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise TextError(f"At most {MAX_TEXT_LENGTH:,} characters (this has {len(text):,}).")
+    if "\x00" in text:
+        raise TextError("Null characters are not allowed.")
+    if len(words_of(text).words) < MIN_WORDS:
+        raise TextError(f"At least {MIN_WORDS} words: fewer match too many remarks to say anything.")
+    return text
+
+
+def check_quote(text: str, *, projection: Projection, selection: Selection | None = None, limit: int = 3) -> Check:
+    """The verified statements `text` most likely comes from, best first (at most `limit`), each
+    with its alignment and `projection` of the statement; the top one decides the verdict, and
+    below the match threshold a candidate is `unrelated`. `text` must pass validate_text()."""
+    printed = words_of(text)
+    found = candidates(text, selection or Selection(), projection)
+    matches = [Match(pk, align(printed, words_of(quote)), sim, row) for pk, quote, sim, row in found]
+    matches.sort(key=lambda m: (-m.alignment.score, -m.similarity, m.statement_id))
+    return Check(text, matches[:limit])

@@ -1,0 +1,51 @@
+"""The public site's pages (SPEC §6a)."""
+
+import json
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from api import shapes
+from api.links import StatementUrls, absolute
+from statements import quotecheck
+from statements.filtering import FilterError, filtered_from
+from statements.quotecheck import TextError, validate_text
+
+PAGE_LIMIT = 5
+
+
+def _ops(match) -> list[dict]:
+    return [op.as_json() for op in match.alignment.ops]
+
+
+def check_page(request):
+    """ "Did they really say that?": a form for printed words and, once given, the statements
+    they most likely come from, each with its differences marked (SPEC §9). Bad input is a 400
+    page saying what was wrong, with the form to try again."""
+    text = request.GET.get("text", "")
+    context = {"text": text, "threshold": quotecheck.MATCH_THRESHOLD, "limit": PAGE_LIMIT}
+    if "text" not in request.GET:
+        return render(request, "web/check.html", context)
+    errors = []
+    try:
+        validate_text(text)
+    except TextError as exc:
+        errors.append(f"text: {exc}")
+    try:
+        filtered = filtered_from(request.GET)  # the statement filters narrow, as in the API
+    except FilterError as exc:
+        errors += [f"{name}: {' '.join(messages)}" for name, messages in exc.errors.items()]
+        filtered = None
+    if errors:
+        return render(request, "web/check.html", context | {"errors": errors}, status=400)
+    urls = StatementUrls(request)
+    check = quotecheck.check_quote(
+        text,
+        projection=shapes.detail_projection(urls.api_prefix, urls.page_prefix),
+        selection=filtered.selection,
+        limit=PAGE_LIMIT,
+    )
+    matches = [{"statement": json.loads(m.statement), "alignment": m.alignment, "ops": _ops(m)} for m in check.matches]
+    api_url = absolute(request, f"{reverse('api:statement-check')}?{request.GET.urlencode()}")
+    context |= {"check": check, "matches": matches, "narrowed": filtered.describe(), "api_url": api_url}
+    return render(request, "web/check.html", context)
