@@ -33,9 +33,9 @@ from api.serializers import (
     topic_ref,
 )
 from statements.filtering import CSVField, DateField, choice_cleaner, clean_government, clean_slug
-from statements.models import Stance, Statement, Topic
+from statements.models import Stance, Topic
 from statements.positions import TooManyChanges, positions_as_of, positions_matrix, positions_summary, timelines
-from statements.stats import BUCKETS, GROUP_FIELDS, TooManyRows, statement_counts
+from statements.stats import BUCKETS, GROUP_FIELDS, TooManyRows, selection_counts
 
 
 def government_field(help_text: str) -> CSVField:
@@ -244,13 +244,7 @@ class StatementComparisonActions:
         params = parse_query_params(request, StatsParams, extra=filterset_query_params(StatementFilter))
         selection = filter_strictly(request)
         try:
-            results = statement_counts(
-                Statement.objects.filter(selection.condition()),
-                group_by=params["group_by"],
-                bucket=params["bucket"] or None,
-                said_after=selection.said_after,
-                said_before=selection.said_before,
-            )
+            results = selection_counts(selection, group_by=params["group_by"], bucket=params["bucket"] or None)
         except TooManyRows as exc:
             raise ValidationError({"bucket" if params["bucket"] else "group_by": [str(exc)]}) from exc
         data = {"group_by": params["group_by"], "bucket": params["bucket"] or None, "results": results}

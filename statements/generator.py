@@ -256,7 +256,9 @@ def statements_generate(
                 "SELECT setval(pg_get_serial_sequence('statements_statement', 'id'), "
                 "(SELECT MAX(id) FROM statements_statement))"
             )
+            cursor.execute("SELECT statements_tally_compact()")
             cursor.execute("ANALYZE statements_statement")
             cursor.execute("ANALYZE statements_source")
             cursor.execute("ANALYZE statements_positionstep")
+            cursor.execute("ANALYZE statements_statementtally")
     return GeneratedCounts(count, sources, governments, speakers, topics)

@@ -485,3 +485,34 @@ class DataVersion(models.Model):
         with connection.cursor() as cursor:
             cursor.execute("SELECT statements_fold_data_versions()")
             return cursor.fetchone()[0]
+
+
+class StatementTally(models.Model):
+    """Derived: counts of published statements, kept by database triggers
+    (statements/sql/tallies.sql) on every write of statements, for facets and stats at any size.
+
+    Rows are deltas, only ever inserted (+n for statements that became counted, -n for those that
+    stopped), so writes to different statements never wait on a shared counter row; reads sum
+    them, and `statements_tally_compact()` folds them together (imports call it, and so may cron).
+    Each `kind` counts by some dimensions: "" (none), "g", "t", "s", "l" (government, topic,
+    stance, language) per month; "gt", "gs", "gl", "ts", "tl", "sl" (pairs of them) per year.
+    Never written by application code; read through statements/tallies.py.
+    """
+
+    kind = models.CharField(max_length=2, blank=True)
+    government_id = models.CharField(max_length=2, null=True)
+    topic_id = models.BigIntegerField(null=True)
+    stance = models.CharField(max_length=12, null=True)
+    language = models.CharField(max_length=35, null=True)
+    period = models.DateField(help_text="The month's (single kinds) or year's (pair kinds) first day.")
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "period"], name="statements_tally_kind_period"),
+            models.Index(fields=["kind", "government_id", "period"], name="statements_tally_government"),
+            models.Index(fields=["kind", "topic_id", "period"], name="statements_tally_topic"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind or 'all'} {self.period}: {self.n:+d}"

@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from django_countries import countries
 from simple_history.utils import bulk_create_with_history
 
+from statements import tallies
 from statements.interchange import (
     CorrectionData,
     ParseResult,
@@ -394,6 +395,8 @@ def statements_import(
             pass
         except IntegrityError as exc:
             report.errors.append(f"line 0: database: {_constraint_message(exc)}; nothing was written")
+        else:
+            tallies.compact()  # the deltas this import added, folded (statements/tallies.py)
     return report
 
 

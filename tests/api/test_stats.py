@@ -139,5 +139,8 @@ def test_stats_query_count_is_constant(db, api, django_assert_num_queries):
         StatementFactory(government=GovernmentFactory())
     with django_assert_num_queries(1):
         assert len(api.get(STATS, {"group_by": "government"}).json()["results"]) == 30
-    with django_assert_num_queries(2):  # the date span, then the counts
+    with django_assert_num_queries(1):  # from the tallies: the counts give the span
         api.get(STATS, {"group_by": "government", "bucket": "month"})
+    speaker = Statement.objects.first().speaker.slug
+    with django_assert_num_queries(3):  # counted from the statements: the speaker's id, the span, the counts
+        api.get(STATS, {"group_by": "government", "bucket": "month", "speaker": speaker})
