@@ -15,7 +15,10 @@ from django.utils.http import parse_etags
 
 from api.exceptions import error_body
 
-PUBLIC_PREFIXES = ("/api/", "/feeds/", "/oembed", "/statements/", "/positions/", "/embed/")
+PUBLIC_PREFIXES = (
+    "/api/", "/feeds/", "/oembed", "/statements/", "/positions/", "/embed/", "/speakers/", "/governments/",
+    "/topics/", "/check/", "/about/",
+)  # fmt: skip
 
 
 class PublicCacheMiddleware:
@@ -29,7 +32,7 @@ class PublicCacheMiddleware:
         if (
             request.method in ("GET", "HEAD")
             and response.status_code in (200, 304)
-            and request.path.startswith(PUBLIC_PREFIXES)
+            and (request.path == "/" or request.path.startswith(PUBLIC_PREFIXES))
             and not request.path.startswith("/api/docs")
             and "Cache-Control" not in response
         ):

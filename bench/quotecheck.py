@@ -223,6 +223,9 @@ def accuracy_child(with_generated: bool) -> dict:
     rng = random.Random(20220927)
     seeds = [str(path) for path in SEED_FILES]
     if with_generated:
+        from run import ensure_data  # bench/run.py's: the million, generated once
+
+        ensure_data(1_000_000)
         # Among a million generated statements: the seeds go in for this run only.
         with transaction.atomic():
             call_command("import_topics", str(ROOT / "seeds" / "topics.json"), verbosity=0)

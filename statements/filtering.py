@@ -99,6 +99,17 @@ def clean_government(item: str) -> str:
 
 clean_government.choices = sorted(GOVERNMENT_CODES)  # what the schema lists
 
+# Named groups of governments the public list offers as one choice (it expands them into the
+# codes, so the URL says exactly who is in: a group's members change over the years).
+GOVERNMENT_GROUPS = {
+    "eu-members": (
+        "EU member states",
+        ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT",
+         "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"),
+    ),
+    "schengen-borders-russia": ("Schengen states bordering Russia or Belarus", ("EE", "FI", "LT", "LV", "NO", "PL")),
+}  # fmt: skip
+
 
 def clean_slug(item: str) -> str:
     if not SLUG.match(_null_free(item)):

@@ -23,6 +23,7 @@ of a search are written into the SQL, as its best plan depends on how common the
 
 import contextlib
 import datetime
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -350,3 +351,34 @@ def exported(lines: Iterator[str], using: str | None = None) -> Iterator[str]:
 def latest(selection: Selection, limit: int, projection: Projection) -> list[dict]:
     """The newest `limit` selected statements (feeds), as rows with their projection."""
     return StatementPages(selection, ORDERINGS["-said_on"], projection).page(None, False, limit)
+
+
+def highlighted_quotes(ids: list[int], q: str) -> dict[int, list[tuple[str, bool]]]:
+    """The quotes of statements `ids` with the words that `q` matched marked, as segments
+    (text, is_match) for a template to escape and mark: ts_headline over the whole quote
+    (HighlightAll), one query for a page. Markers are control characters a quote cannot hold
+    (imports and the admin refuse them), so no quote text is ever taken for markup."""
+    if not ids or not q:
+        return {}
+    selection = Selection(q=q)
+    options = "StartSel=\x02, StopSel=\x03, HighlightAll=true"
+    sql = (
+        f"SELECT id, ts_headline('{SEARCH_CONFIG}', translate(quote, E'\\x02\\x03', ''), "
+        f"{selection.tsquery()}, %s) FROM {TABLE} WHERE id = ANY(%s)"
+    )
+    with connections[router.db_for_read(Statement)].cursor() as cursor:
+        cursor.execute(sql, [options, list(ids)])
+        rows = cursor.fetchall()
+    return {pk: _segments(text) for pk, text in rows}
+
+
+def _segments(text: str) -> list[tuple[str, bool]]:
+    segments, marked = [], False
+    for part in re.split("([\x02\x03])", text):
+        if part == "\x02":
+            marked = True
+        elif part == "\x03":
+            marked = False
+        elif part:
+            segments.append((part, marked))
+    return segments

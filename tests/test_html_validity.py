@@ -32,6 +32,20 @@ def pages(seeded, client, staff_user):
         "quote check result": "/check/?text=We+welcome+all+people+seeking+asylum",
         "quote check, no match": "/check/?text=Wir+haben+so+vieles+geschafft",
         "quote check, bad text (400)": "/check/?text=two+words",
+        "home": "/",
+        "about": "/about/",
+        "statements": "/statements/",
+        "statements, search with highlights": "/statements/?q=case-by-case",
+        "statements, filtered, nothing found": "/statements/?government=US&stance=restrictive",
+        "statements, bad filter (400)": "/statements/?said_after=2022-13-40&government=XX",
+        "speakers": "/speakers/",
+        "speaker": f"/speakers/{remark.speaker.slug}/",
+        "governments": "/governments/",
+        "government": "/governments/US/",
+        "topics": "/topics/",
+        "topic, with its timeline and bars": f"/topics/{TOPIC}/",
+        "timeline embed": f"/embed/timeline/{TOPIC}/",
+        "matrix page": "/positions/",
     }
     return {name: client.get(url).content for name, url in urls.items()}
 

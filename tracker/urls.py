@@ -1,4 +1,4 @@
-"""Top-level routes: admin, the public API, its schema and docs, public pages."""
+"""Top-level routes: admin, the public API, its schema and docs, feeds, oEmbed; the site (web/urls.py)."""
 
 import os
 
@@ -11,10 +11,9 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from api.embeds import embed_matrix, embed_positions, embed_statement, embed_statements, oembed
 from api.exceptions import json_not_found
 from api.feeds import CorrectionsFeed, StatementsFeed, StatementsRssFeed, statements_json_feed
-from api.pages import matrix_page, positions_page, statement_page
+from api.oembed import oembed
 from api.views import SchemaView
 
 # The one inline style Swagger UI (drf-spectacular-sidecar, pinned) applies.
@@ -32,20 +31,13 @@ urlpatterns = [
     path("healthz", require_safe(lambda request: HttpResponse("ok", content_type="text/plain")), name="healthz"),
     path("api/v1/", include("api.urls")),
     re_path(r"^api(?:/[\s\S]*)?$", json_not_found),  # [\s\S]: a path may hold a newline
-    # Pages, embeds, oEmbed and feeds are read, never written: GET and HEAD only (405 otherwise).
-    path("statements/<int:pk>/", require_safe(statement_page), name="statement-page"),
-    path("", include("web.urls")),
-    path("positions/", require_safe(matrix_page), name="matrix-page"),
-    path("positions/<slug:slug>/", require_safe(positions_page), name="positions-page"),
-    path("embed/statements/<int:pk>/", require_safe(embed_statement), name="embed-statement"),
-    path("embed/statements/", require_safe(embed_statements), name="embed-statements"),
-    path("embed/positions/", require_safe(embed_matrix), name="embed-matrix"),
-    path("embed/positions/<slug:slug>/", require_safe(embed_positions), name="embed-positions"),
+    # oEmbed and feeds are read, never written: GET and HEAD only (405 otherwise).
     path("oembed", require_safe(oembed), name="oembed"),
     path("feeds/statements.atom", require_safe(StatementsFeed()), name="statements-feed-atom"),
     path("feeds/statements.rss", require_safe(StatementsRssFeed()), name="statements-feed-rss"),
     path("feeds/statements.json", require_safe(statements_json_feed), name="statements-feed-json"),
     path("feeds/corrections.atom", require_safe(CorrectionsFeed()), name="corrections-feed"),
+    path("", include("web.urls")),  # pages and embeds
 ]
 
 # Any other 404 under /api/ (whatever the URL resolver made of it) is JSON too.

@@ -1,4 +1,4 @@
-"""Public HTML pages: a statement's permalink (what citations point to) and the positions grid."""
+"""Public HTML pages: a statement's permalink (what citations point to), the positions grid and matrix."""
 
 import datetime
 import json
@@ -81,7 +81,7 @@ def statement_page(request, pk: int):
     permalink = absolute(request, request.path)
     if statement.status == Status.RETRACTED:
         return render(
-            request, "api/statement_retracted.html", {"statement": statement, "permalink": permalink}, status=410
+            request, "web/statement_retracted.html", {"statement": statement, "permalink": permalink}, status=410
         )
     context = {
         "statement": statement,
@@ -90,7 +90,7 @@ def statement_page(request, pk: int):
         "oembed_url": oembed_url(request, permalink),
         "jsonld": json_for_script(quotation_jsonld(statement, permalink)),
     }
-    return render(request, "api/statement.html", context)
+    return render(request, "web/statement.html", context)
 
 
 class AsOfForm(forms.Form):
@@ -169,7 +169,7 @@ def matrix_page(request):
         return bad_request(str(exc))
     permalink = absolute(request, f"{request.path}?{context['query']}")
     context |= {"permalink": permalink, "oembed_url": oembed_url(request, permalink), "site": ""}
-    return render(request, "api/matrix.html", context)
+    return render(request, "web/matrix.html", context)
 
 
 def positions_page(request, slug: str):
@@ -179,4 +179,4 @@ def positions_page(request, slug: str):
         return bad_request("as_of must be a date as YYYY-MM-DD.")
     permalink = absolute(request, f"{request.path}?as_of={context['as_of']:%Y-%m-%d}")
     context |= {"permalink": permalink, "oembed_url": oembed_url(request, permalink), "site": ""}
-    return render(request, "api/positions.html", context)
+    return render(request, "web/positions.html", context)

@@ -1,10 +1,32 @@
-"""Routes of the public site's pages (SPEC §6a)."""
+"""Routes of the public site (SPEC §6a): pages for people and the embeds newsrooms frame.
+
+Everything here is read, never written: GET and HEAD only (405 otherwise).
+"""
 
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from web import views
+from web import browse, embeds, entities, pages, views
 
-urlpatterns = [
-    path("check/", require_safe(views.check_page), name="check-page"),
+pages_and_embeds = [
+    ("", views.home, "home"),
+    ("about/", views.about, "about-page"),
+    ("check/", views.check_page, "check-page"),
+    ("statements/", browse.statements_page, "statements-page"),
+    ("statements/<int:pk>/", pages.statement_page, "statement-page"),
+    ("speakers/", entities.speakers_page, "speakers-page"),
+    ("speakers/<slug:slug>/", entities.speaker_page, "speaker-page"),
+    ("governments/", entities.governments_page, "governments-page"),
+    ("governments/<str:code>/", entities.government_page, "government-page"),
+    ("topics/", entities.topics_page, "topics-page"),
+    ("topics/<slug:slug>/", entities.topic_page, "topic-page"),
+    ("positions/", pages.matrix_page, "matrix-page"),
+    ("positions/<slug:slug>/", pages.positions_page, "positions-page"),
+    ("embed/statements/<int:pk>/", embeds.embed_statement, "embed-statement"),
+    ("embed/statements/", embeds.embed_statements, "embed-statements"),
+    ("embed/positions/", embeds.embed_matrix, "embed-matrix"),
+    ("embed/positions/<slug:slug>/", embeds.embed_positions, "embed-positions"),
+    ("embed/timeline/<slug:slug>/", embeds.embed_timeline, "embed-timeline"),
 ]
+
+urlpatterns = [path(route, require_safe(view), name=name) for route, view, name in pages_and_embeds]

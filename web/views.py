@@ -4,12 +4,17 @@ import json
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from api import shapes
 from api.links import StatementUrls, absolute
 from statements import quotecheck
 from statements.filtering import FilterError, filtered_from
+from statements.listing import Selection
+from statements.models import Stance, Topic
+from statements.positions import positions_as_of, positions_summary
 from statements.quotecheck import TextError, validate_text
+from web.browse import latest_rows
 
 PAGE_LIMIT = 5
 
@@ -23,7 +28,7 @@ def check_page(request):
     they most likely come from, each with its differences marked (SPEC §9). Bad input is a 400
     page saying what was wrong, with the form to try again."""
     text = request.GET.get("text", "")
-    context = {"text": text, "threshold": quotecheck.MATCH_THRESHOLD, "limit": PAGE_LIMIT}
+    context = {"text": text, "threshold": quotecheck.MATCH_THRESHOLD, "limit": PAGE_LIMIT, "section": "check"}
     if "text" not in request.GET:
         return render(request, "web/check.html", context)
     errors = []
@@ -49,3 +54,30 @@ def check_page(request):
     api_url = absolute(request, f"{reverse('api:statement-check')}?{request.GET.urlencode()}")
     context |= {"check": check, "matches": matches, "narrowed": filtered.describe(), "api_url": api_url}
     return render(request, "web/check.html", context)
+
+
+HOME_LATEST = 8
+
+
+def home(request):
+    """What the tracker is, the check box, search, the latest statements, the topics today."""
+    today = timezone.now().date()
+    topics = []
+    for topic in Topic.objects.public().order_by("title"):
+        positions = positions_as_of(topic=topic, as_of=today)
+        counts = dict.fromkeys(Stance.values, 0)
+        for position in positions:
+            if position.stance:
+                counts[position.stance] += 1
+        topics.append({"topic": topic, "summary": positions_summary(positions, today), "counts": counts})
+    context = {
+        "section": "home",
+        "statements": latest_rows(request, Selection(), HOME_LATEST),
+        "topics": topics,
+    }
+    return render(request, "web/home.html", context)
+
+
+def about(request):
+    """What is tracked, the codebook, verification, corrections, citing, the data's licence."""
+    return render(request, "web/about.html", {"section": "about", "stances": Stance.choices})

@@ -1,0 +1,108 @@
+"""oEmbed (https://oembed.com): a public page's URL → the iframe snippet that embeds it.
+
+A program's read, so it lives here; the embeds it points to are pages of the web/ app.
+"""
+
+import json
+import re
+from urllib.parse import urlsplit
+
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils.html import escape
+
+from api.exceptions import error_body
+from api.links import site_root
+from statements.models import Statement, Topic
+
+# oEmbed (https://oembed.com): a public page's URL → the iframe snippet for it.
+PAGES = [
+    (re.compile(r"^/statements/(?P<pk>[0-9]{1,18})/$"), "statement"),
+    (re.compile(r"^/positions/(?P<slug>[-a-z0-9]{1,100})/$"), "positions"),
+    (re.compile(r"^/positions/$"), "matrix"),
+    (re.compile(r"^/topics/(?P<slug>[-a-z0-9]{1,100})/$"), "timeline"),
+]
+SIZES = {"statement": (600, 320), "positions": (720, 900), "matrix": (900, 900), "timeline": (860, 700)}
+WIDTH_RANGE, HEIGHT_RANGE = (200, 1600), (100, 4000)
+
+
+def _oembed_error(status: int, parameter: str, message: str) -> JsonResponse:
+    return JsonResponse(error_body({parameter: [message]}), status=status)
+
+
+def _dimension(value: str | None, default: int, bounds: tuple[int, int]) -> int | None:
+    if value is None:
+        return min(default, bounds[1])
+    if not re.fullmatch(r"[0-9]{1,5}", value):
+        return None
+    return max(bounds[0], min(int(value), default, bounds[1]))
+
+
+def oembed(request):
+    """?url=<public page URL>&format=json[&maxwidth=&maxheight=] → a `rich` oEmbed response."""
+    url, fmt = request.GET.get("url", ""), request.GET.get("format", "json")
+    if fmt != "json":
+        return _oembed_error(501, "format", "Only json is supported.")
+    parts = urlsplit(url) if len(url) <= 2000 else None
+    if not parts or parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
+        return _oembed_error(404, "url", "Not a page of this tracker.")
+    matches = [(pattern.match(parts.path), kind) for pattern, kind in PAGES]
+    match, kind = next(((m, k) for m, k in matches if m), (None, None))
+    if match is None:
+        return _oembed_error(404, "url", "Only statement, positions and topic pages can be embedded.")
+    if kind == "statement":
+        statement = Statement.objects.published().select_related("speaker", "government").filter(pk=match["pk"]).first()
+        if statement is None:
+            return _oembed_error(404, "url", "No such statement.")
+        title = f"{statement.speaker.name} ({statement.government.name}): {statement.stance}"
+        author = statement.speaker.name
+        src = reverse("embed-statement", args=[statement.pk])
+    elif kind == "matrix":
+        title, author = "Where governments stand, topic by topic", "Statement tracker"
+        src = reverse("embed-matrix") + (f"?{parts.query}" if parts.query else "")
+    elif kind == "timeline":
+        topic = Topic.objects.public_one(slug=match["slug"]).first()
+        if topic is None:
+            return _oembed_error(404, "url", "No such topic.")
+        title, author = f"How governments' stances on {topic.title} changed", "Statement tracker"
+        src = reverse("embed-timeline", args=[topic.slug])
+    else:
+        topic = Topic.objects.public_one(slug=match["slug"]).first()
+        if topic is None:
+            return _oembed_error(404, "url", "No such topic.")
+        title, author = f"Where governments stand: {topic.title}", "Statement tracker"
+        src = reverse("embed-positions", args=[topic.slug]) + (
+            f"?{parts.query}" if parts.query.startswith("as_of=") else ""
+        )
+    width = _dimension(request.GET.get("maxwidth"), SIZES[kind][0], WIDTH_RANGE)
+    height = _dimension(request.GET.get("maxheight"), SIZES[kind][1], HEIGHT_RANGE)
+    if width is None or height is None:
+        return _oembed_error(400, "maxwidth" if width is None else "maxheight", "Must be a whole number.")
+    root = site_root(request)
+    return JsonResponse(
+        {
+            "version": "1.0",
+            "type": "rich",
+            "provider_name": "Statement tracker",
+            "provider_url": root + "/",
+            "title": title,
+            "author_name": author,
+            "width": width,
+            "height": height,
+            "cache_age": 3600,
+            "html": iframe_snippet(root + src, title, width, height, root),
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def iframe_snippet(src: str, title: str, width: int, height: int, origin: str) -> str:
+    """The iframe, plus the few lines a host page needs to follow the embed's height."""
+    return (
+        f'<iframe src="{escape(src)}" title="{escape(title)}" width="{width}" height="{height}" '
+        'loading="lazy" frameborder="0" scrolling="no" data-tracker-embed></iframe>'
+        '<script>window.addEventListener("message",function(e){'
+        f'if(e.origin!=={json.dumps(origin)}||!e.data||typeof e.data["tracker-embed-height"]!=="number")return;'
+        'document.querySelectorAll("iframe[data-tracker-embed]").forEach(function(f){'
+        'if(f.contentWindow===e.source)f.height=e.data["tracker-embed-height"];});});</script>'
+    )

@@ -1,0 +1,194 @@
+"""`/statements/`: browse and search the statements (SPEC §6a).
+
+The API's statement filters as a form, the selection in the URL, facets with counts of the
+current selection, the search's words marked, cursor pages, and the same selection as API,
+CSV, JSON Lines, Atom and embed links. Parameters that are not filters (utm_source …) are
+ignored, as on every page; a bad value of a filter is a 400 page saying what was wrong.
+"""
+
+import datetime
+import json
+from urllib.parse import urlencode
+
+from django.core import signing
+from django.http import HttpResponseRedirect, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+
+from api import shapes
+from api.links import StatementUrls, absolute
+from statements.facets import FACETS, facet_counts, year_range
+from statements.filtering import FILTER_NAMES, GOVERNMENT_GROUPS, Filtered, FilterError, filtered_from, shown
+from statements.listing import ORDERINGS, StatementPages, highlighted_quotes
+from statements.models import Government, Stance, Topic
+
+PAGE_SIZE = 20
+ORDERING = ORDERINGS["-said_on"]
+CURSOR_SALT = "web.browse.cursor"
+
+
+class CursorError(ValueError):
+    pass
+
+
+def _decode_cursor(raw: str | None) -> tuple[list, bool] | None:
+    if not raw:
+        return None
+    try:
+        payload = signing.Signer(salt=CURSOR_SALT).unsign_object(raw)
+        return ORDERING.parse_cursor_values(payload["v"]), bool(payload["r"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise CursorError("cursor: not a cursor of this list; use the Newer and Older links as given.") from exc
+
+
+def _encode_cursor(row: dict, reverse: bool) -> str:
+    return signing.Signer(salt=CURSOR_SALT).sign_object(
+        {"v": ORDERING.cursor_values(row), "r": int(reverse)}, compress=True
+    )
+
+
+def _with(query: str, **changes) -> str:
+    """The query string `query` with `changes` (None removes a parameter), cursor dropped."""
+    data = QueryDict(query, mutable=True)
+    data.pop("cursor", None)
+    for name, value in changes.items():
+        data.pop(name, None)
+        if value not in (None, ""):
+            data[name] = value
+    return data.urlencode(safe=",")
+
+
+def _facet_links(filtered: Filtered, facets) -> dict:
+    """Per facet, each value with the URL that narrows the list to it (or, when it is the only
+    value chosen, widens it again)."""
+    query = filtered.query()
+    chosen = dict(filtered.given())
+    links = {}
+    for name in FACETS:
+        entries = []
+        for value in facets.by[name]:
+            if name == "year":
+                start, end = year_range(value.value)
+                selected = chosen.get("said_after") == start and chosen.get("said_before") == end
+                dates = (None, None) if selected else (start.isoformat(), end.isoformat())
+                href = _with(query, said_after=dates[0], said_before=dates[1])
+            else:
+                selected = chosen.get(name) == [value.value]
+                href = _with(query, **{name: None if selected else value.value})
+            entries.append({"value": value, "href": "?" + href, "selected": selected})
+        links[name] = entries
+    return links
+
+
+def _rows(pages: StatementPages, cursor) -> tuple[list[dict], str | None, str | None]:
+    after, reverse = (cursor[0], cursor[1]) if cursor else (None, False)
+    rows = pages.page(after, reverse, PAGE_SIZE + 1)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if reverse:
+        rows.reverse()
+    has_older = more if not reverse else True
+    has_newer = bool(cursor) if not reverse else more
+    older = _encode_cursor(rows[-1], False) if has_older and rows else None
+    newer = _encode_cursor(rows[0], True) if has_newer and rows else None
+    return rows, newer, older
+
+
+def _error_page(request, errors: list[str]):
+    context = _form_context(request.GET, None) | {"errors": errors, "section": "statements"}
+    return render(request, "web/statements.html", context, status=400)
+
+
+def _form_context(data, filtered: Filtered | None) -> dict:
+    """What the filter form shows: the choices, and the values as given (kept after an error)."""
+    chosen = dict(filtered.given()) if filtered else {}
+    government = data.get("government", "")
+    form = {name: data.get(name, "") for name in FILTER_NAMES}
+    for name in ("said_after", "said_before"):  # a date input holds a date or nothing
+        try:
+            datetime.date.fromisoformat(form[name])
+        except ValueError:
+            form[name] = ""
+    return {
+        "form": form,
+        "government_unlisted": "," in government
+        and government not in {",".join(codes) for _label, codes in GOVERNMENT_GROUPS.values()},
+        "chosen": chosen,
+        "governments": Government.objects.public().order_by("name"),
+        "topics": Topic.objects.public().order_by("title"),
+        "stances": Stance.choices,
+        "groups": [(key, label, ",".join(codes)) for key, (label, codes) in GOVERNMENT_GROUPS.items()],
+    }
+
+
+def statements_page(request):
+    # A named group of governments becomes its codes in the URL (shareable, and exact).
+    group = request.GET.get("group")
+    if group in GOVERNMENT_GROUPS:
+        data = request.GET.copy()
+        del data["group"]
+        data.setlist("government", [",".join(GOVERNMENT_GROUPS[group][1])])
+        return HttpResponseRedirect(f"{request.path}?{data.urlencode(safe=',')}")
+    data = request.GET.copy()
+    for name in FILTER_NAMES:  # an empty field of the form is no filter
+        if name in data and not [v for v in data.getlist(name) if v.strip()]:
+            del data[name]
+    errors = []
+    try:
+        filtered = filtered_from(data)
+    except FilterError as exc:
+        errors += [
+            f"{name}: {' '.join(messages)}"
+            + (f" (given: {shown(data.get(name, ''))})" if name.startswith("said_") else "")
+            for name, messages in exc.errors.items()
+        ]
+    try:
+        cursor = _decode_cursor(request.GET.get("cursor"))
+    except CursorError as exc:
+        errors.append(str(exc))
+    if errors:
+        return _error_page(request, errors)
+    urls = StatementUrls(request)
+    pages = StatementPages(filtered.selection, ORDERING, shapes.list_projection(urls.api_prefix, urls.page_prefix))
+    rows, newer, older = _rows(pages, cursor)
+    statements = [json.loads(row["json"]) for row in rows]
+    marked = highlighted_quotes([s["id"] for s in statements], filtered.selection.q)
+    for statement in statements:
+        statement["segments"] = marked.get(statement["id"], [(statement["quote"], False)])
+    facets = facet_counts(filtered.selection)
+    query = filtered.query()
+    suffix = f"?{query}" if query else ""
+    context = _form_context(data, filtered) | {
+        "section": "statements",
+        "statements": statements,
+        "facets": facets,
+        "facet_links": _facet_links(filtered, facets),
+        "described": filtered.describe(),
+        "query": query,
+        "newer": f"?{_with(query, cursor=newer)}" if newer else None,
+        "older": f"?{_with(query, cursor=older)}" if older else None,
+        "links": {
+            "api": absolute(request, reverse("api:statement-list") + suffix),
+            "csv": absolute(request, reverse("api:statements-export-csv") + suffix),
+            "jsonl": absolute(request, reverse("api:statements-export-jsonl") + suffix),
+            "atom": absolute(request, reverse("statements-feed-atom") + suffix),
+            "embed": absolute(request, reverse("embed-statements") + suffix),
+        },
+        "permalink": absolute(request, request.path + suffix),
+    }
+    return render(request, "web/statements.html", context)
+
+
+def statements_url(**filters) -> str:
+    """The list's URL for `filters` (entity pages link to their statements)."""
+    return f"{reverse('statements-page')}?{urlencode(filters, safe=',')}"
+
+
+def latest_rows(request, selection, limit: int) -> list[dict]:
+    """The newest `limit` statements of `selection` as the list shows them (one query)."""
+    urls = StatementUrls(request)
+    pages = StatementPages(selection, ORDERING, shapes.list_projection(urls.api_prefix, urls.page_prefix))
+    rows = [json.loads(row["json"]) for row in pages.page(None, False, limit)]
+    for row in rows:
+        row["segments"] = [(row["quote"], False)]
+    return rows

@@ -1,0 +1,28 @@
+"""Template filters of the public pages."""
+
+import datetime
+
+from django import template
+from django.utils.dateformat import format as date_format
+
+register = template.Library()
+
+
+@register.filter
+def honest_date(said_on, precision: str = "day") -> str:
+    """A date as precisely as it is known: "22 Sep 2022", "c. 22 Sep 2022" (approximate),
+    "Sep 2022" (month only: stored as the 1st, which must never read as a day)."""
+    if not said_on:
+        return ""
+    if isinstance(said_on, str):
+        said_on = datetime.date.fromisoformat(said_on)
+    if precision == "month":
+        return date_format(said_on, "M Y")
+    text = date_format(said_on, "j M Y")
+    return f"c. {text}" if precision == "approximate" else text
+
+
+@register.filter
+def as_date(value):
+    """An ISO date string (from a JSON row) as a date, for the date filter and <time>."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) and value else value
