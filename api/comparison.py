@@ -35,7 +35,7 @@ from api.serializers import (
 from statements.filtering import CSVField, DateField, choice_cleaner, clean_government, clean_slug
 from statements.models import Stance, Topic
 from statements.positions import TooManyChanges, positions_as_of, positions_matrix, positions_summary, timelines
-from statements.stats import BUCKETS, GROUP_FIELDS, TooManyRows, selection_counts
+from statements.stats import BUCKETS, GROUP_FIELDS, TooManyRows, selection_counts, selection_counts_json
 
 
 def government_field(help_text: str) -> CSVField:
@@ -244,8 +244,14 @@ class StatementComparisonActions:
         params = parse_query_params(request, StatsParams, extra=filterset_query_params(StatementFilter))
         selection = filter_strictly(request)
         try:
-            results = selection_counts(selection, group_by=params["group_by"], bucket=params["bucket"] or None)
+            bucket = params["bucket"] or None
+            tallied = selection_counts_json(selection, group_by=params["group_by"], bucket=bucket)
+            if tallied is not None:
+                results = orjson.Fragment(tallied)
+            else:
+                results = selection_counts(selection, group_by=params["group_by"], bucket=bucket)
         except TooManyRows as exc:
             raise ValidationError({"bucket" if params["bucket"] else "group_by": [str(exc)]}) from exc
-        data = {"group_by": params["group_by"], "bucket": params["bucket"] or None, "results": results}
-        return Response(StatsSerializer(data).data)
+        # StatsSerializer is the schema; its DictFields would only copy these rows (7,200 of them for
+        # government × month over three years: 40 ms of the request), so they go out as they are.
+        return Response({"group_by": params["group_by"], "bucket": params["bucket"] or None, "results": results})

@@ -128,8 +128,11 @@ def main() -> None:
     args = parser.parse_args()
     django_setup(DATABASE)
     ensure_data(1_000_000)
-    serve_like_wsgi()
+    from django.core.management import call_command
     from django.test import Client
+
+    call_command("collectstatic", "--noinput", verbosity=0)  # production settings: hashed file names
+    serve_like_wsgi()
 
     from statements import tallies
 

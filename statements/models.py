@@ -505,7 +505,7 @@ class StatementTally(models.Model):
     stance = models.CharField(max_length=12, null=True)
     language = models.CharField(max_length=35, null=True)
     period = models.DateField(help_text="The month's (single kinds) or year's (pair kinds) first day.")
-    n = models.BigIntegerField()
+    n = models.IntegerField()
 
     class Meta:
         indexes = [

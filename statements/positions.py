@@ -177,17 +177,20 @@ LIMIT %(limit)s
 )
 
 
-def timelines(*, topic: Topic, governments: list[str] | None = None) -> list[GovernmentTimeline]:
+def timelines(
+    *, topic: Topic, governments: list[str] | None = None, max_changes: int = MAX_TIMELINE_CHANGES
+) -> list[GovernmentTimeline]:
     """Per government (by name), each dated change of stance on `topic`; the first is from None.
 
-    One query. Raises TooManyChanges past MAX_TIMELINE_CHANGES rather than answer in part.
+    One query. Raises TooManyChanges past `max_changes` (MAX_TIMELINE_CHANGES for the API; a
+    picture on a page asks for fewer) rather than answer in part.
     """
     sql = _CHANGES_SQL.format(governments="AND p.government_id = ANY(%(codes)s)" if governments else "")
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"topic": topic.pk, "codes": governments or [], "limit": MAX_TIMELINE_CHANGES + 1})
+        cursor.execute(sql, {"topic": topic.pk, "codes": governments or [], "limit": max_changes + 1})
         rows = cursor.fetchall()
-    if len(rows) > MAX_TIMELINE_CHANGES:
-        raise TooManyChanges(f"More than {MAX_TIMELINE_CHANGES} changes; name fewer governments.")
+    if len(rows) > max_changes:
+        raise TooManyChanges(f"More than {max_changes} changes; name fewer governments.")
     result: list[GovernmentTimeline] = []
     for code, name, said_on, previous, stance, *summary in rows:
         if not result or result[-1].government.code != code:

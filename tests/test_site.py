@@ -210,3 +210,17 @@ def test_entity_pages(both_topics, client):
     about = soup(client.get("/about/"))
     for anchor in ("codebook", "verification", "corrections", "cite", "licence"):
         assert about.select_one(f"#{anchor}"), anchor
+
+
+def test_a_timeline_too_big_to_draw_says_so_and_links_to_the_api(both_topics, client, monkeypatch):
+    from web import charts
+
+    monkeypatch.setattr(charts, "PAGE_CHANGES", 3)  # the seeds' topic has more changes than that
+    monkeypatch.setattr(charts, "GOVERNMENT_PAGE_CHANGES", 0)
+    for url in (f"/topics/{TOPIC}/", f"/embed/timeline/{TOPIC}/", "/governments/US/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = soup(response)
+        assert not page.select("svg.timeline"), url
+        link = next(a for a in page.select("a") if a.get_text() == "read them from the API")
+        assert "/api/v1/positions/timeline/?topic=" in link["href"], url

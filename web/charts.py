@@ -17,6 +17,10 @@ PLOT_WIDTH = 640
 ROW_HEIGHT = 26
 AXIS_HEIGHT = 28
 MIN_LABEL_WIDTH = 72  # a segment narrower than this shows its stance in its tooltip only
+# The most changes a page draws: beyond that a picture is no longer readable (nor small), and
+# the page links to the API's timeline instead.
+PAGE_CHANGES = 400
+GOVERNMENT_PAGE_CHANGES = 100  # per topic
 
 
 @dataclass

@@ -84,10 +84,12 @@ def embed_timeline(request, slug: str):
     """A topic's stance timeline: governments as rows, time across, each change linked."""
     topic = get_object_or_404(Topic.objects.public_one(slug=slug))
     try:
-        chart = charts.timeline(timelines(topic=topic), timezone.now().date())
-    except TooManyChanges:
-        return bad_request("Too many changes to draw in an embed; use the API's positions/timeline/.")
+        chart = charts.timeline(timelines(topic=topic, max_changes=charts.PAGE_CHANGES), timezone.now().date())
+        too_many = False
+    except TooManyChanges:  # said in the embed, with a link to the API's timeline
+        chart, too_many = None, True
     context = {
+        "too_many_changes": too_many,
         "kind": "timeline",
         "topic": topic,
         "chart": chart,

@@ -80,7 +80,11 @@ def government_page(request, code: str):
     topics = list(Topic.objects.public().order_by("title"))
     per_topic = []
     for topic in topics:
-        lines = timelines(topic=topic, governments=[government.code])
+        try:
+            lines = timelines(topic=topic, governments=[government.code], max_changes=charts.GOVERNMENT_PAGE_CHANGES)
+        except TooManyChanges:
+            per_topic.append({"topic": topic, "chart": None, "too_many": True, "prefix": f"t-{topic.pk}"})
+            continue
         if lines:
             chart = charts.timeline(lines, timezone.now().date())
             per_topic.append({"topic": topic, "chart": chart, "prefix": f"t-{topic.pk}"})
@@ -114,7 +118,7 @@ def topic_page(request, slug: str):
     pictures = _pictures(
         request,
         Selection(topics=(topic.pk,)),
-        lambda: timelines(topic=topic),
+        lambda: timelines(topic=topic, max_changes=charts.PAGE_CHANGES),
         f"How governments' stances on {topic.title} changed",
         "tl",
     )

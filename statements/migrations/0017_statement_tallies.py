@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('stance', models.CharField(max_length=12, null=True)),
                 ('language', models.CharField(max_length=35, null=True)),
                 ('period', models.DateField(help_text="The month's (single kinds) or year's (pair kinds) first day.")),
-                ('n', models.BigIntegerField()),
+                ('n', models.IntegerField()),
             ],
             options={
                 'indexes': [models.Index(fields=['kind', 'period'], name='statements_tally_kind_period'), models.Index(fields=['kind', 'government_id', 'period'], name='statements_tally_government'), models.Index(fields=['kind', 'topic_id', 'period'], name='statements_tally_topic')],
