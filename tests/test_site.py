@@ -153,6 +153,11 @@ def test_dates_are_as_precise_as_they_are_known(both_topics, client):
     page = soup(client.get("/statements/", {"q": "remark"}))
     dates = {card.blockquote.get_text().strip(): card.time.get_text() for card in page.select("article.card")}
     assert dates[monthly.quote] == "Nov 2022" and dates[around.quote] == "c. 22 Sep 2022"
+    card = soup(client.get(f"/embed/statements/{monthly.pk}/"))
+    assert card.time.get_text() == "November 2022"
+    grid = soup(client.get(f"/positions/{monthly.topic.slug}/", {"as_of": "2022-11-30"}))
+    row = grid.select_one(f"tr[data-government='{monthly.government_id}']")
+    assert row.select("td")[-1].get_text(" ", strip=True).endswith("Nov 2022")
 
 
 def test_hostile_quotes_are_escaped_even_where_the_search_marks_them(both_topics, client):

@@ -8,18 +8,28 @@ from django.utils.dateformat import format as date_format
 register = template.Library()
 
 
-@register.filter
-def honest_date(said_on, precision: str = "day") -> str:
-    """A date as precisely as it is known: "22 Sep 2022", "c. 22 Sep 2022" (approximate),
-    "Sep 2022" (month only: stored as the 1st, which must never read as a day)."""
+def _honest(said_on, precision: str, day_format: str, month_format: str) -> str:
     if not said_on:
         return ""
     if isinstance(said_on, str):
         said_on = datetime.date.fromisoformat(said_on)
     if precision == "month":
-        return date_format(said_on, "M Y")
-    text = date_format(said_on, "j M Y")
+        return date_format(said_on, month_format)
+    text = date_format(said_on, day_format)
     return f"c. {text}" if precision == "approximate" else text
+
+
+@register.filter
+def honest_date(said_on, precision: str = "day") -> str:
+    """A date as precisely as it is known: "22 Sep 2022", "c. 22 Sep 2022" (approximate),
+    "Sep 2022" (month only: stored as the 1st, which must never read as a day)."""
+    return _honest(said_on, precision, "j M Y", "M Y")
+
+
+@register.filter
+def honest_date_long(said_on, precision: str = "day") -> str:
+    """honest_date with month names in full: "22 September 2022", "September 2022"."""
+    return _honest(said_on, precision, "j F Y", "F Y")
 
 
 @register.filter
