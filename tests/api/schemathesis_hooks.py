@@ -2,7 +2,7 @@
 
 - a cursor is one the API signed, for the ordering asked for: a made-up one is rightly a 400;
 - `ordering=rank` orders search results, so it comes with `q`;
-- a bucketed count answers at most 10,000 periods;
+- a bucketed count answers at most 10,000 rows (groups × periods);
 - a quote check needs at least 3 words (Unicode words: more than a JSON Schema pattern can count).
 """
 
@@ -16,7 +16,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 django.setup()  # the cursors are signed with the settings' key, as the server signs them
 
 from api.pagination import KeysetPagination  # noqa: E402
-from statements.stats import TooManyRows, periods  # noqa: E402
+from statements.stats import MAX_ROWS, TooManyRows, periods  # noqa: E402
 
 LATER = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC).isoformat()
 # A cursor's ordering and values, by list: what a `next` link of that list would carry.
@@ -64,11 +64,22 @@ def _three_words(text: str) -> str:
     return ("we welcome them " + text)[:MAX_TEXT_LENGTH]
 
 
+# The most groups a bucketed count of the seeds can have (one per published statement, whatever
+# the fields grouped by): groups × periods above 10,000 rows is rightly a 400.
+SEED_GROUPS = 120
+
+
 def _within_the_row_limit(query) -> None:
-    """A bucketed count answers at most 10,000 periods: a longer range is rightly a 400."""
+    """A bucketed count answers at most 10,000 rows (groups × periods): a range longer than that
+    allows is rightly a 400, so the range is cut to the periods that fit."""
     start = datetime.date.fromisoformat(query.get("said_after", "2022-03-22"))
     end = datetime.date.fromisoformat(query.get("said_before", "2023-11-28"))
+    start, end = min(start, end), max(start, end)
     try:
-        periods(min(start, end), max(start, end), query["bucket"])
+        every = periods(start, end, query["bucket"])
     except TooManyRows:
-        query["said_after"] = query["said_before"] = max(start, end).isoformat()
+        query["said_after"] = query["said_before"] = end.isoformat()
+        return
+    fitting = MAX_ROWS // SEED_GROUPS
+    if len(every) > fitting:
+        query["said_after"], query["said_before"] = every[-fitting].isoformat(), end.isoformat()
