@@ -112,3 +112,41 @@ def database_url(name: str) -> str:
     if info.host.startswith("/"):
         return f"postgresql://{info.user}@/{name}?host={info.host}&port={info.port}"
     return f"postgresql://{info.user}@{info.host}:{info.port}/{name}"
+
+
+# Tiers by folder and file (pyproject.toml lists the markers): what a test needs decides its tier,
+# so a new test file lands in the right one without remembering to mark it.
+TIER_BY_FOLDER = {"browser": "browser", "deploy": "deploy"}
+TIER_BY_FILE = {"test_fuzz.py": "fuzz"}
+# What depends on the PostgreSQL server itself: the domain's triggers, constraints, SQL functions
+# and imports (tests/statements/), query plans, the SQL read paths, dumps and restores.
+PG_SERVER_FOLDERS = {"statements"}
+PG_SERVER_FILES = {
+    "test_query_plans.py",
+    "test_positions.py",
+    "test_matrix.py",
+    "test_stats.py",
+    "test_check.py",
+    "test_timeouts.py",
+    "test_fast_path.py",
+    "test_statements.py",
+    "test_sync.py",
+    "test_backup_restore.py",
+    "test_write_paths.py",
+    "test_seeds.py",
+    "test_embedded_db.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    tests_root = ROOT / "tests"
+    for item in items:
+        parts = item.path.relative_to(tests_root).parts
+        folders, name = set(parts[:-1]), parts[-1]
+        for folder, marker in TIER_BY_FOLDER.items():
+            if folder in folders:
+                item.add_marker(marker)
+        if name in TIER_BY_FILE:
+            item.add_marker(TIER_BY_FILE[name])
+        if name in PG_SERVER_FILES or PG_SERVER_FOLDERS & folders:
+            item.add_marker("pg_server")
