@@ -11,7 +11,7 @@ from statements.listing import Selection
 from statements.models import Government, Speaker, Statement, Topic
 from statements.positions import TooManyChanges, positions_as_of, positions_summary, timelines
 from statements.stats import selection_counts
-from web import charts
+from web import charts, stance_timeline
 from web.browse import latest_rows, statements_url
 from web.pages import oembed_url
 
@@ -26,7 +26,7 @@ def _published_counts(field: str) -> dict:
 def _pictures(request, selection, timelines_of, caption: str, prefix: str) -> dict:
     """The stance timeline and the stance bars of a topic or a government."""
     try:
-        chart = charts.timeline(timelines_of(), timezone.now().date())
+        chart = stance_timeline.timeline(timelines_of(), timezone.now().date())
         too_many = False
     except TooManyChanges:
         chart, too_many = None, True
@@ -81,12 +81,13 @@ def government_page(request, code: str):
     per_topic = []
     for topic in topics:
         try:
-            lines = timelines(topic=topic, governments=[government.code], max_changes=charts.GOVERNMENT_PAGE_CHANGES)
+            most = stance_timeline.GOVERNMENT_PAGE_CHANGES
+            lines = timelines(topic=topic, governments=[government.code], max_changes=most)
         except TooManyChanges:
             per_topic.append({"topic": topic, "chart": None, "too_many": True, "prefix": f"t-{topic.pk}"})
             continue
         if lines:
-            chart = charts.timeline(lines, timezone.now().date())
+            chart = stance_timeline.timeline(lines, timezone.now().date())
             per_topic.append({"topic": topic, "chart": chart, "prefix": f"t-{topic.pk}"})
     bars = charts.stance_bars(
         selection_counts(Selection(governments=(government.code,)), group_by=["stance"], bucket="month")
@@ -118,7 +119,7 @@ def topic_page(request, slug: str):
     pictures = _pictures(
         request,
         Selection(topics=(topic.pk,)),
-        lambda: timelines(topic=topic, max_changes=charts.PAGE_CHANGES),
+        lambda: timelines(topic=topic, max_changes=stance_timeline.PAGE_CHANGES),
         f"How governments' stances on {topic.title} changed",
         "tl",
     )
