@@ -147,6 +147,44 @@ def positions_as_of(
     return positions
 
 
+_GOVERNMENT_POSITIONS_SQL = (
+    """
+SELECT p.stance, p.since, p.run_previous_stance,
+       p.welcoming_count, p.conditional_count, p.restrictive_count, p.neutral_count, """
+    + _SUMMARY_COLUMNS
+    + """
+FROM unnest(%(topics)s::bigint[]) WITH ORDINALITY AS t(id, ord)
+LEFT JOIN LATERAL (
+    SELECT * FROM statements_positionstep AS p
+    WHERE p.topic_id = t.id AND p.government_id = %(code)s AND p.said_on <= %(as_of)s
+    ORDER BY p.said_on DESC, p.tie_date DESC, p.statement_id DESC
+    LIMIT 1
+) AS p ON true
+ORDER BY t.ord
+"""
+)
+
+
+def government_positions(*, government: Government, topics: list[Topic], as_of: datetime.date) -> list[Position]:
+    """One government's position on each of `topics` as of `as_of`, in the topics' order: how it
+    treated each group, side by side (`stance=None` where it had said nothing on one). One query,
+    one index probe per topic."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _GOVERNMENT_POSITIONS_SQL, {"topics": [t.pk for t in topics], "code": government.code, "as_of": as_of}
+        )
+        rows = cursor.fetchall()
+    positions = []
+    for stance, since, previous, *rest in rows:
+        position = Position(government=government)
+        if stance is not None:
+            position.stance, position.since, position.previous_stance = stance, since, previous
+            position.counts = dict(zip(STANCES, rest[:4], strict=True))
+            position.statement = _summary(rest[4:])
+        positions.append(position)
+    return positions
+
+
 def positions_summary(positions: list[Position], as_of: datetime.date) -> str:
     """ "As of 27 Sep 2022: 5 welcoming, 3 conditional, 9 restrictive, 2 neutral" (+ "1 no statement")."""
     tally = Counter(p.stance for p in positions)

@@ -10,8 +10,13 @@ from statements.services import statements_import
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_FILE = ROOT / "seeds" / "statements-2022.jsonl"
-# Every seed file, in the order `./dev serve` imports them (seeds/*.jsonl): the ids it gives.
-SEED_FILES = sorted((ROOT / "seeds").glob("*.jsonl"))
+# Every seed file, in the order `./dev serve` imports them (seeds/statement-files.txt, the order
+# they were added): the ids it gives.
+SEED_FILES = [
+    ROOT / "seeds" / name
+    for name in (ROOT / "seeds" / "statement-files.txt").read_text(encoding="utf-8").splitlines()
+    if name.strip() and not name.startswith("#")
+]
 
 
 TOPICS_FILE = ROOT / "seeds" / "topics.json"

@@ -173,11 +173,14 @@ def test_hostile_quotes_are_escaped_even_where_the_search_marks_them(both_topics
 
 def test_the_topic_page_draws_the_timeline_with_every_change_linked(both_topics, client):
     page = soup(client.get(f"/topics/{TOPIC}/"))
-    svg = page.select_one("svg.timeline")
-    assert svg.title.get_text() and svg.desc.get_text()
-    links = {a["href"] for a in svg.select("a")}
+    focus = page.select_one("svg.timeline.tl-focus")  # the dense period; edge panels beside it
+    assert focus.title.get_text() and focus.desc.get_text()
+    panels = focus.find_parent("figure").select("svg.timeline")
+    # one link per change where it begins; a band's continuation in the next panel is no tab stop
+    links = [a["href"] for svg in panels for a in svg.select("a") if a.get("tabindex") != "-1"]
     steps = Statement.objects.filter(status=Status.PUBLISHED, topic__slug=TOPIC, position_step__is_change=True)
-    assert links == {f"/statements/{pk}/" for pk in steps.values_list("pk", flat=True)}
+    assert sorted(links) == sorted(f"/statements/{pk}/" for pk in steps.values_list("pk", flat=True))
+    assert {a["href"] for svg in panels for a in svg.select("a")} == set(links)
     netherlands = [row for row in page.select("details table tbody tr") if row.th.get_text() == "Netherlands"]
     assert [row.select("td")[1].get_text(strip=True) for row in netherlands] == ["welcoming", "restrictive"]
     assert page.select_one("svg.bars") and page.select("svg.bars rect")
@@ -218,10 +221,10 @@ def test_entity_pages(both_topics, client):
 
 
 def test_a_timeline_too_big_to_draw_says_so_and_links_to_the_api(both_topics, client, monkeypatch):
-    from web import charts
+    from web import stance_timeline
 
-    monkeypatch.setattr(charts, "PAGE_CHANGES", 3)  # the seeds' topic has more changes than that
-    monkeypatch.setattr(charts, "GOVERNMENT_PAGE_CHANGES", 0)
+    monkeypatch.setattr(stance_timeline, "PAGE_CHANGES", 3)  # the seeds' topic has more changes than that
+    monkeypatch.setattr(stance_timeline, "GOVERNMENT_PAGE_CHANGES", 0)
     for url in (f"/topics/{TOPIC}/", f"/embed/timeline/{TOPIC}/", "/governments/US/"):
         response = client.get(url)
         assert response.status_code == 200, url

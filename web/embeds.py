@@ -22,7 +22,7 @@ from api.filters import StatementFilter, filter_leniently
 from api.links import site_root
 from statements.models import Statement, Topic
 from statements.positions import TooManyChanges, timelines
-from web import charts
+from web import stance_timeline
 from web.pages import bad_request, matrix_context, positions_context
 
 MAX_LIST = 20
@@ -84,7 +84,8 @@ def embed_timeline(request, slug: str):
     """A topic's stance timeline: governments as rows, time across, each change linked."""
     topic = get_object_or_404(Topic.objects.public_one(slug=slug))
     try:
-        chart = charts.timeline(timelines(topic=topic, max_changes=charts.PAGE_CHANGES), timezone.now().date())
+        lines = timelines(topic=topic, max_changes=stance_timeline.PAGE_CHANGES)
+        chart = stance_timeline.timeline(lines, timezone.now().date())
         too_many = False
     except TooManyChanges:  # said in the embed, with a link to the API's timeline
         chart, too_many = None, True

@@ -1,5 +1,7 @@
 """Index and detail pages of speakers, governments and topics (SPEC §6a)."""
 
+from urllib.parse import urlencode
+
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,12 +10,12 @@ from django.utils import timezone
 
 from api.links import absolute
 from statements.listing import Selection
-from statements.models import Government, Speaker, Statement, Topic
-from statements.positions import TooManyChanges, positions_as_of, positions_summary, timelines
+from statements.models import Government, Speaker, Stance, Statement, Topic
+from statements.positions import TooManyChanges, government_positions, positions_as_of, positions_summary, timelines
 from statements.stats import selection_counts
-from web import charts
+from web import charts, stance_timeline
 from web.browse import latest_rows, statements_url
-from web.pages import oembed_url
+from web.pages import MAX_MATRIX_TOPICS, oembed_url
 
 LATEST = 10
 
@@ -26,7 +28,7 @@ def _published_counts(field: str) -> dict:
 def _pictures(request, selection, timelines_of, caption: str, prefix: str) -> dict:
     """The stance timeline and the stance bars of a topic or a government."""
     try:
-        chart = charts.timeline(timelines_of(), timezone.now().date())
+        chart = stance_timeline.timeline(timelines_of(), timezone.now().date())
         too_many = False
     except TooManyChanges:
         chart, too_many = None, True
@@ -71,6 +73,62 @@ def governments_page(request):
     return render(request, "web/governments.html", {"section": "governments", "governments": governments})
 
 
+def _per_topic(government: Government, topics: list[Topic]) -> list[dict]:
+    """Each topic's stance timeline of one government (a picture when it has said something)."""
+    per_topic = []
+    for topic in topics:
+        try:
+            most = stance_timeline.GOVERNMENT_PAGE_CHANGES
+            lines = timelines(topic=topic, governments=[government.code], max_changes=most)
+        except TooManyChanges:
+            per_topic.append({"topic": topic, "chart": None, "too_many": True, "prefix": f"t-{topic.pk}"})
+            continue
+        chart = stance_timeline.timeline(lines, timezone.now().date()) if lines else None
+        per_topic.append({"topic": topic, "chart": chart, "prefix": f"t-{topic.pk}", "changes": lines})
+    return per_topic
+
+
+def side_by_side_summary(name: str, rows: list[dict]) -> str:
+    """In words, whether a government treated the groups alike: "United Kingdom took different
+    stances toward different groups. Welcoming: A; B. Restrictive: C." (topics by title)."""
+    by_stance: dict[str, list[str]] = {}
+    for row in rows:
+        if row["position"].stance:
+            by_stance.setdefault(row["position"].stance, []).append(row["topic"].title)
+    silent = [row["topic"].title for row in rows if not row["position"].stance]
+    if not by_stance:
+        return f"{name} has no published statement on any of these questions yet."
+    if len(by_stance) == 1:
+        ((stance, titles),) = by_stance.items()
+        text = f"{name} took the same latest stance, {stance}, toward every group it spoke about: {'; '.join(titles)}."
+    else:
+        parts = [
+            f"{stance.capitalize()}: {'; '.join(by_stance[stance])}." for stance in Stance.values if stance in by_stance
+        ]
+        text = f"{name} took different stances toward different groups. {' '.join(parts)}"
+    if silent:
+        text += f" No statement yet on: {'; '.join(silent)}."
+    return text
+
+
+def _side_by_side(government: Government, topics: list[Topic], per_topic: list[dict]) -> list[dict]:
+    """One row per topic: the government's latest position, and how it got there."""
+    positions = government_positions(government=government, topics=topics, as_of=timezone.now().date())
+    rows = []
+    for topic, position, entry in zip(topics, positions, per_topic, strict=True):
+        lines = entry.get("changes")
+        rows.append(
+            {
+                "topic": topic,
+                "position": position,
+                "changes": lines[0].changes if lines else [],
+                "too_many": entry.get("too_many", False),  # then the API lists them
+                "counts": [(stance, n) for stance, n in position.counts.items() if n],
+            }
+        )
+    return rows
+
+
 def government_page(request, code: str):
     government = Government.objects.public_one(code=code.upper()).first()
     if government is None:
@@ -78,23 +136,20 @@ def government_page(request, code: str):
     if code != government.code:
         return redirect("government-page", code=government.code, permanent=True)
     topics = list(Topic.objects.public().order_by("title"))
-    per_topic = []
-    for topic in topics:
-        try:
-            lines = timelines(topic=topic, governments=[government.code], max_changes=charts.GOVERNMENT_PAGE_CHANGES)
-        except TooManyChanges:
-            per_topic.append({"topic": topic, "chart": None, "too_many": True, "prefix": f"t-{topic.pk}"})
-            continue
-        if lines:
-            chart = charts.timeline(lines, timezone.now().date())
-            per_topic.append({"topic": topic, "chart": chart, "prefix": f"t-{topic.pk}"})
+    per_topic = _per_topic(government, topics)
+    side_by_side = _side_by_side(government, topics, per_topic)
+    slugs = ",".join(t.slug for t in topics[:MAX_MATRIX_TOPICS])  # as many as the matrix takes
     bars = charts.stance_bars(
         selection_counts(Selection(governments=(government.code,)), group_by=["stance"], bucket="month")
     )
     context = {
         "section": "governments",
         "government": government,
-        "per_topic": per_topic,
+        "per_topic": [entry for entry in per_topic if entry["chart"] or entry.get("too_many")],
+        "side_by_side": side_by_side,
+        "side_by_side_summary": side_by_side_summary(government.name, side_by_side),
+        "matrix_query": urlencode({"topic": slugs, "government": government.code}, safe=","),
+        "matrix_page_query": urlencode({"topic": slugs}, safe=","),
         "bars": bars,
         "bar_rows": charts.bar_rows(bars),
         "statements": latest_rows(request, Selection(governments=(government.code,)), LATEST),
@@ -118,7 +173,7 @@ def topic_page(request, slug: str):
     pictures = _pictures(
         request,
         Selection(topics=(topic.pk,)),
-        lambda: timelines(topic=topic, max_changes=charts.PAGE_CHANGES),
+        lambda: timelines(topic=topic, max_changes=stance_timeline.PAGE_CHANGES),
         f"How governments' stances on {topic.title} changed",
         "tl",
     )

@@ -1,4 +1,4 @@
-"""positions/matrix/: governments × topics on one date, on the real seeds (both topics), checked
+"""positions/matrix/: governments × topics on one date, on the real seeds (three topics), checked
 cell by cell against a reading of the positions tie rule written here from the statements."""
 
 import datetime
@@ -8,11 +8,13 @@ import pytest
 from django.core.management import call_command
 
 from statements.models import Statement
-from tests.conftest import import_seeds, import_text
+from tests.conftest import SEED_FILES, import_seeds, import_text
 
 MATRIX = "/api/v1/positions/matrix/"
 RUSSIANS, UKRAINIANS = "russian-mobilisation-2022", "ukrainian-refugees-2022"
+AFGHANS = "afghan-evacuation-2021"
 BOTH = f"{RUSSIANS},{UKRAINIANS}"
+THREE = [AFGHANS, UKRAINIANS, RUSSIANS]
 
 
 @pytest.fixture
@@ -68,6 +70,48 @@ def test_every_cell_follows_the_positions_tie_rule(both_topics, api, as_of):
     names = [row["government"]["name"] for row in body["rows"]]
     assert names == sorted(names)
     assert all(list(row["positions"]) == [RUSSIANS, UKRAINIANS] for row in body["rows"])  # every topic, in order
+
+
+@pytest.mark.parametrize(
+    "as_of", ["2021-08-15", "2021-08-22", "2021-10-31", "2022-02-24", "2022-03-31", "2022-09-27", "2024-12-31"]
+)
+@pytest.mark.parametrize("topics", [THREE, [RUSSIANS, AFGHANS]], ids=["three", "two"])
+def test_every_cell_on_three_topics_follows_the_positions_tie_rule(both_topics, api, as_of, topics):
+    """Kabul fell on 15 August 2021; before Ukraine and the mobilisation, every government's
+    cell on those is null, and it stays so later for those who never spoke on them."""
+    body = api.get(MATRIX, {"topic": ",".join(topics), "as_of": as_of}).json()
+
+    assert answered_cells(body) == expected_cells(datetime.date.fromisoformat(as_of), topics)
+    assert [t["slug"] for t in body["topics"]] == topics
+    assert all(list(row["positions"]) == topics for row in body["rows"])
+    if as_of < "2022-02-24":
+        later = {row["positions"][slug]["stance"] for row in body["rows"] for slug in topics if slug != AFGHANS}
+        assert later == {None} and body["rows"]
+
+
+def test_did_the_same_government_treat_afghans_ukrainians_and_russians_differently(both_topics, api):
+    """The README's example: Austria and Hungary refused Afghans and welcomed Ukrainians; the UK
+    welcomed both and refused Russians; Germany welcomed all three."""
+    body = api.get(MATRIX, {"topic": ",".join(THREE), "as_of": "2022-10-31", "government": "AT,DE,GB,HU"}).json()
+
+    stances = {row["government"]["code"]: [v["stance"] for v in row["positions"].values()] for row in body["rows"]}
+    assert stances == {
+        "AT": ["restrictive", "welcoming", None],
+        "DE": ["welcoming", "welcoming", "welcoming"],
+        "HU": ["restrictive", "welcoming", None],
+        "GB": ["welcoming", "welcoming", "restrictive"],
+    }
+    assert list(stances) == ["AT", "DE", "HU", "GB"]  # by name: Austria, Germany, Hungary, United Kingdom
+    assert body["topics"][0] == {
+        "slug": AFGHANS,
+        "title": "People fleeing Afghanistan after the fall of Kabul in 2021",
+        "target_group": "People fleeing Afghanistan after the Taliban took Kabul (from 15 August 2021)",
+    }
+    assert answered_cells(body) == {
+        code: cells
+        for code, cells in expected_cells(datetime.date(2022, 10, 31), THREE).items()
+        if code in {"AT", "DE", "GB", "HU"}
+    }
 
 
 def test_poland_finland_and_germany_on_31_october_2022(both_topics, api):
@@ -160,16 +204,17 @@ def test_a_further_file_for_either_topic_changes_the_matrix_with_no_code_change(
     assert cells == expected_cells(datetime.date(2022, 10, 31), [RUSSIANS, UKRAINIANS])
 
 
-def test_a_fresh_database_has_two_described_topics_and_114_published_statements(db, capsys):
+def test_a_fresh_database_has_three_described_topics_and_150_published_statements(db, capsys):
     call_command("flush", interactive=False)
     call_command("import_topics", "seeds/topics.json")
-    call_command("import_statements", "seeds/statements-2022.jsonl", "seeds/statements-ukraine-2022.jsonl")
+    call_command("import_statements", *(str(path) for path in SEED_FILES))
 
     from statements.models import Topic
 
-    assert Statement.objects.published().count() == 114
+    assert Statement.objects.published().count() == 150
     assert {t.slug: bool(t.title and t.description and t.target_group) for t in Topic.objects.all()} == {
         RUSSIANS: True,
         UKRAINIANS: True,
+        AFGHANS: True,
     }
     assert "taken to be the speaker" not in capsys.readouterr().err  # no near-duplicate names in the seeds
