@@ -13,7 +13,7 @@ from django.utils.html import escape
 
 from api.exceptions import error_body
 from api.links import site_root
-from statements.models import Statement, Topic
+from statements.models import Statement, Status, Topic
 
 # oEmbed (https://oembed.com): a public page's URL → the iframe snippet for it.
 PAGES = [
@@ -51,10 +51,18 @@ def oembed(request):
     if match is None:
         return _oembed_error(404, "url", "Only statement, positions and topic pages can be embedded.")
     if kind == "statement":
-        statement = Statement.objects.published().select_related("speaker", "government").filter(pk=match["pk"]).first()
+        # A retracted statement still embeds: its card says it was retracted, when and why.
+        statement = (
+            Statement.objects.published_or_retracted()
+            .select_related("speaker", "government")
+            .filter(pk=match["pk"])
+            .first()
+        )
         if statement is None:
             return _oembed_error(404, "url", "No such statement.")
         title = f"{statement.speaker.name} ({statement.government.name}): {statement.stance}"
+        if statement.status == Status.RETRACTED:
+            title = f"Retracted: {title}"
         author = statement.speaker.name
         src = reverse("embed-statement", args=[statement.pk])
     elif kind == "matrix":

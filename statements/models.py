@@ -341,6 +341,12 @@ class Statement(TimeStamped):
             ),
             # Sync clients (`updated_since`, ordered by updated_at) and the updated_at orderings.
             models.Index(fields=["updated_at", "id"], name="statements_updated_at"),
+            # Retractions behind a positions grid or matrix (statements.positions.retractions_behind).
+            models.Index(
+                fields=["topic", "government", "said_on"],
+                condition=Q(status="retracted"),
+                name="statements_retracted_pairs",
+            ),
             # Feeds: what most recently entered or changed the public record, newest first.
             models.Index(
                 fields=["record_changed_at", "id"],

@@ -11,7 +11,7 @@ from statements.listing import Selection
 from statements.models import Government, Speaker, Statement, Topic
 from statements.positions import TooManyChanges, positions_as_of, positions_summary, timelines
 from statements.stats import selection_counts
-from web import charts
+from web import charts, retractions
 from web.browse import latest_rows, statements_url
 from web.pages import oembed_url
 
@@ -134,6 +134,7 @@ def topic_page(request, slug: str):
         "as_of": today,
         "positions": positions,
         "summary": positions_summary(positions, today),
+        "retractions": retractions.behind_grid(topic, today, positions),
         "stance_counts": counts,
         "statements": latest_rows(request, Selection(topics=(topic.pk,)), LATEST),
         "all_url": statements_url(topic=topic.slug),

@@ -17,6 +17,7 @@ from api.links import absolute, prefix
 from statements.listing import published_one
 from statements.models import SpeakerKind, Statement, Status, Topic
 from statements.positions import positions_as_of, positions_matrix, positions_summary
+from web import retractions
 
 # JSON inside <script> must not be able to close the element or open a comment.
 _SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -73,16 +74,21 @@ def _citation(request, pk: int) -> str:
 
 
 def statement_page(request, pk: int):
-    """A published statement, with its corrections. A retracted one answers 410 Gone with the
-    retraction notice and no quote; a draft does not exist for the public (404)."""
+    """A published statement, with its corrections. A retracted one answers 410 Gone, in the
+    site's layout, with the retraction's date and reason, its corrections and no quote; a draft
+    does not exist for the public (404)."""
     statement = Statement.objects.published_or_retracted().for_detail().filter(pk=pk).first()
     if statement is None:
         raise Http404("No such statement")
     permalink = absolute(request, request.path)
     if statement.status == Status.RETRACTED:
-        return render(
-            request, "web/statement_retracted.html", {"statement": statement, "permalink": permalink}, status=410
-        )
+        context = {
+            "statement": statement,
+            "permalink": permalink,
+            "retraction": retractions.retraction_of(statement),
+            "public": retractions.public_references(statement),
+        }
+        return render(request, "web/statement_retracted.html", context, status=410)
     context = {
         "statement": statement,
         "citation": _citation(request, pk),
@@ -116,6 +122,7 @@ def positions_context(request, slug: str) -> dict | None:
         "as_of": as_of,
         "positions": positions,
         "summary": positions_summary(positions, as_of),
+        "retractions": retractions.behind_grid(topic, as_of, positions),
         "topics": list(Topic.objects.public().order_by("title")),  # the topic switcher
     }
 
@@ -151,6 +158,7 @@ def matrix_context(request) -> dict:
         "topics": topics,
         "as_of": as_of,
         "rows": cells,
+        "retractions": retractions.behind_matrix(topics, as_of, cells),
         "query": query,
         "all_topics": sorted(public.values(), key=lambda t: t.title),
     }

@@ -6,11 +6,12 @@ Everything here is read, never written: GET and HEAD only (405 otherwise).
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from web import browse, embeds, entities, pages, views
+from web import browse, corrections, embeds, entities, pages, views
 
 pages_and_embeds = [
     ("", views.home, "home"),
     ("about/", views.about, "about-page"),
+    ("corrections/", corrections.corrections_page, "corrections-page"),
     ("check/", views.check_page, "check-page"),
     ("statements/", browse.statements_page, "statements-page"),
     ("statements/<int:pk>/", pages.statement_page, "statement-page"),

@@ -5,6 +5,8 @@
    cannot be altered in place (PostgreSQL 15), so the column and its index are built again.
 2. When each statement entered and last changed the public record, kept by a trigger
    (statements/sql/public_record.sql), with the index feeds read it through.
+3. A partial index of retracted statements, for the notes under grids that showed one
+   (statements.positions.retractions_behind).
 """
 
 from pathlib import Path
@@ -95,6 +97,14 @@ class Migration(migrations.Migration):
                 condition=models.Q(("status__in", ["published", "retracted"])),
                 fields=["record_changed_at", "id"],
                 name="statements_record_changed",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="statement",
+            index=models.Index(
+                condition=models.Q(("status", "retracted")),
+                fields=["topic", "government", "said_on"],
+                name="statements_retracted_pairs",
             ),
         ),
     ]

@@ -144,3 +144,43 @@ def test_a_page_on_another_origin_revalidates_with_fetch(transactional_db, live_
     assert result["status"] == 200 and result["count"] == 44
     assert result["etag"] and result["link"].endswith('rel="next"') and result["remaining"].isdigit()
     assert result["revalidated"] == 304
+
+
+def test_an_article_that_embedded_a_statement_shows_its_retraction(transactional_db, live_server, host_page, browser):
+    """The newsroom's article embedded a card (and a list holding it) with the oEmbed snippet;
+    the statement is then retracted. In Chromium, on the article's own origin, the frames still
+    render: the card says it was retracted, when and why, and links the corrections log."""
+    from statements import services
+
+    import_file(SEED_FILE)
+    remark = Statement.objects.get(government="US", said_on="2022-09-27")
+    live = live_server.url.replace("127.0.0.1", "localhost")
+    folder, host = host_page
+    (folder / "favicon.ico").write_bytes(b"")
+    (folder / "article.html").write_text(
+        "<!doctype html><html><body><h1>A news article</h1>"
+        f"<div id=card>{oembed_html(live, f'/statements/{remark.pk}/')}</div>"
+        f'<div id=list><iframe src="{live}/embed/statements/?government=US" title="US" width="600" height="600">'
+        "</iframe></div></body></html>",
+        encoding="utf-8",
+    )
+    services.statement_retract(statement_id=remark.pk, user=None, reason="The White House corrected its transcript.")
+    page = browser.new_page(viewport={"width": 900, "height": 900})
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    page.goto(f"{host}/article.html", wait_until="load")
+
+    card = page.frame_locator("#card iframe").locator("article.retracted")
+    text = card.inner_text(timeout=30_000)
+    day = remark.corrections.get(kind="retraction").created_at
+    assert "Retracted." in text and f"{day.day} {day:%B %Y}" in text
+    assert "Reason: The White House corrected its transcript." in text
+    assert card.get_by_role("link", name="Corrections log").get_attribute("href") == f"{live}/corrections/"
+    assert "we welcome any folks" not in page.frame_locator("#card iframe").locator("body").inner_text()
+    listed = page.frame_locator("#list iframe").locator("article.retracted")
+    assert "The White House corrected its transcript." in listed.inner_text(timeout=30_000)
+    # the card's frame follows its content's height, as for any card
+    page.wait_for_function("Number(document.querySelector('#card iframe').height) !== 320", timeout=30_000)
+    assert problems == []
+    screenshot(page, "article-with-a-retracted-card")

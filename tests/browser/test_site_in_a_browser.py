@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from statements import services
 from statements.filtering import GOVERNMENT_GROUPS
 from statements.models import Statement, Status
 from tests.browser.pages import screenshot
@@ -22,6 +23,8 @@ def site(transactional_db, live_server):
     for path in SEED_FILES:
         assert import_file(path).ok
     remark = Statement.objects.get(government="US", said_on="2022-09-27")
+    withdrawn = Statement.objects.get(government="US", said_on="2022-09-23")
+    services.statement_retract(statement_id=withdrawn.pk, user=None, reason="Withdrawn by the source.")
     return live_server.url, {
         "home": "/",
         "statements": "/statements/",
@@ -44,6 +47,10 @@ def site(transactional_db, live_server):
         "embed-grid": f"/embed/positions/{TOPIC}/",
         "embed-matrix": "/embed/positions/",
         "embed-timeline": f"/embed/timeline/{TOPIC}/",
+        "retracted": f"/statements/{withdrawn.pk}/",
+        "corrections": "/corrections/",
+        "embed-retracted-card": f"/embed/statements/{withdrawn.pk}/",
+        "embed-grid-retraction": f"/embed/positions/{TOPIC}/?as_of=2022-09-24",
     }
 
 

@@ -59,7 +59,12 @@ def test_phrases_exclusion_and_or_are_stemmed_too(multilingual, api):
     m = multilingual
     assert ids(api.get(LIST, {"q": '"welcoming refugee"'})) == {m["en"].pk}
     assert ids(api.get(LIST, {"q": "refugee -wars"})) == {m["en-one"].pk}
-    assert ids(api.get(LIST, {"q": "refugee or Flüchtlinge"})) == {m["en"].pk, m["en-one"].pk, m["de"].pk, m["de-one"].pk}
+    assert ids(api.get(LIST, {"q": "refugee or Flüchtlinge"})) == {
+        m["en"].pk,
+        m["en-one"].pk,
+        m["de"].pk,
+        m["de-one"].pk,
+    }
     assert ids(api.get(LIST, {"q": "refugees", "language": "de"})) == set()
     assert ids(api.get(LIST, {"q": "Flüchtling", "language": "de,en"})) == {m["de"].pk, m["de-one"].pk}
 
