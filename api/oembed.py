@@ -105,10 +105,16 @@ def oembed(request):
 
 
 def iframe_snippet(src: str, title: str, width: int, height: int, origin: str) -> str:
-    """The iframe, plus the few lines a host page needs to follow the embed's height."""
+    """The iframe, plus the few lines a host page needs to follow the embed's height.
+
+    The iframe fits its column: as wide as the article's text (width 100%) up to `width` pixels,
+    so a 360 px phone never scrolls sideways; `height` only until the embed reports its own
+    (its content reflows as it narrows). The width and height attributes stay for readers that
+    ignore styles; no obsolete attributes (frameborder, scrolling)."""
+    style = f"width:100%;max-width:{width}px;border:0;display:block"
     return (
         f'<iframe src="{escape(src)}" title="{escape(title)}" width="{width}" height="{height}" '
-        'loading="lazy" frameborder="0" scrolling="no" data-tracker-embed></iframe>'
+        f'style="{style}" loading="lazy" data-tracker-embed></iframe>'
         '<script>window.addEventListener("message",function(e){'
         f'if(e.origin!=={json.dumps(origin)}||!e.data||typeof e.data["tracker-embed-height"]!=="number")return;'
         'document.querySelectorAll("iframe[data-tracker-embed]").forEach(function(f){'

@@ -273,7 +273,7 @@ class StatementPages:
         the page: the newest RANK_WINDOW of them ranked by relevance, or the newest (the first
         page by date, what a search shows first). One statement, one pass over the matches."""
         matches = (
-            f"SELECT {T}.id, {T}.said_on, {T}.language, {T}.search_vector FROM {TABLE} AS {T} WHERE {self.where} "
+            f"SELECT {T}.id, {T}.said_on, {T}.language, {T}.{search.VECTOR} FROM {TABLE} AS {T} WHERE {self.where} "
             f"ORDER BY {T}.said_on DESC, {T}.id DESC LIMIT {SEARCH_COUNT_LIMIT + 1}"
         )
         newest = "SELECT * FROM matches ORDER BY said_on DESC, id DESC LIMIT {}"

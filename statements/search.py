@@ -57,6 +57,7 @@ CONFIGS = {
     "yi": "yiddish",
 }
 FALLBACK = "simple"
+VECTOR = "search_vector"  # the stored column (statements.models.Statement.search_vector)
 EVERY_CONFIG = tuple(sorted({*CONFIGS.values(), FALLBACK}))
 
 
@@ -89,12 +90,12 @@ def candidates_query(q: str, languages: tuple[str, ...] = ()) -> str:
 def condition(q: str, table: str, languages: tuple[str, ...] = ()) -> str:
     """SQL: the statement `table` matches the search `q` (web-search syntax)."""
     candidates, own = candidates_query(q, languages), own_query(q, table)
-    return f"({table}.search_vector @@ {candidates} AND {table}.search_vector @@ {own})"
+    return f"({table}.{VECTOR} @@ {candidates} AND {table}.{VECTOR} @@ {own})"
 
 
 def rank(q: str, table: str) -> str:
     """SQL: how well the statement `table` matches `q` (ts_rank, as a float8)."""
-    return f"ts_rank({table}.search_vector, {own_query(q, table)})::float8"
+    return f"ts_rank({table}.{VECTOR}, {own_query(q, table)})::float8"
 
 
 def headline(q: str, table: str, text_sql: str, options: str) -> str:

@@ -26,6 +26,7 @@ def pages(seeded, client, staff_user):
         "positions embed with a retraction behind it": f"/embed/positions/{TOPIC}/?as_of=2022-09-24",
         "matrix embed with a retraction behind it": "/embed/positions/?as_of=2022-09-24",
         "corrections log": "/corrections/",
+        "compare page": f"/statements/{remark.pk}/compare/",
         "positions page": f"/positions/{TOPIC}/?as_of=2022-09-27",
         "statement card embed": f"/embed/statements/{remark.pk}/",
         "statement list embed": "/embed/statements/?government=US",

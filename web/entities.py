@@ -13,7 +13,7 @@ from statements.positions import TooManyChanges, positions_as_of, positions_summ
 from statements.stats import selection_counts
 from web import charts, retractions
 from web.browse import latest_rows, statements_url
-from web.pages import oembed_url
+from web.pages import embed_snippet, oembed_url
 
 LATEST = 10
 
@@ -141,6 +141,7 @@ def topic_page(request, slug: str):
         "feed_query": f"topic={topic.slug}",
         "permalink": permalink,
         "timeline_embed": timeline_embed,
+        "snippet": embed_snippet(request, timeline_embed, f"How stances on {topic.title} changed", "timeline"),
         "oembed_url": oembed_url(request, permalink),
     }
     return render(request, "web/topic.html", context)

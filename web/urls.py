@@ -15,6 +15,7 @@ pages_and_embeds = [
     ("check/", views.check_page, "check-page"),
     ("statements/", browse.statements_page, "statements-page"),
     ("statements/<int:pk>/", pages.statement_page, "statement-page"),
+    ("statements/<int:pk>/compare/", pages.compare_page, "compare-page"),
     ("speakers/", entities.speakers_page, "speakers-page"),
     ("speakers/<slug:slug>/", entities.speaker_page, "speaker-page"),
     ("governments/", entities.governments_page, "governments-page"),

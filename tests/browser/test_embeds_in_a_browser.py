@@ -184,3 +184,42 @@ def test_an_article_that_embedded_a_statement_shows_its_retraction(transactional
     page.wait_for_function("Number(document.querySelector('#card iframe').height) !== 320", timeout=30_000)
     assert problems == []
     screenshot(page, "article-with-a-retracted-card")
+
+
+def test_embed_snippets_fit_a_phone(transactional_db, live_server, host_page, browser):
+    """An article on a 360 px phone with every kind of embed pasted as oEmbed (and the pages)
+    give it: nothing makes the article wider than the screen, and each frame is as wide as the
+    article's column."""
+    from tests.conftest import import_topics
+
+    import_topics()
+    import_file(SEED_FILE)
+    remark = Statement.objects.get(government="US", said_on="2022-09-27")
+    live = live_server.url.replace("127.0.0.1", "localhost")
+    folder, host = host_page
+    (folder / "favicon.ico").write_bytes(b"")
+    pages = [f"/statements/{remark.pk}/", GRID_PAGE, "/positions/", "/topics/russian-mobilisation-2022/"]
+    snippets = "".join(f'<div class="embed">{oembed_html(live, page)}</div>' for page in pages)
+    (folder / "phone.html").write_text(
+        '<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<style>body{margin:0;padding:0 16px;font:16px sans-serif}</style></head>"
+        f"<body><h1>A news article</h1><p>Some text.</p>{snippets}</body></html>",
+        encoding="utf-8",
+    )
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+
+    page.goto(f"{host}/phone.html", wait_until="load")
+    page.frame_locator(".embed iframe >> nth=0").locator("blockquote").wait_for(timeout=30_000)
+
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    widths = page.evaluate("[...document.querySelectorAll('iframe')].map(f => f.getBoundingClientRect().width)")
+    screenshot(page, "article-with-embeds-360")
+    assert overflow <= 0, f"the article scrolls {overflow} px sideways at 360 px"
+    assert widths == [328] * len(pages)  # the column: 360 px less the article's 2 × 16 px margins
+    # the card's frame takes the height its content needs at that width
+    page.wait_for_function(
+        "(() => { const f = document.querySelector('.embed iframe'); return Number(f.height) !== 320; })()",
+        timeout=30_000,
+    )
+    context.close()

@@ -49,6 +49,7 @@ def site(transactional_db, live_server):
         "embed-timeline": f"/embed/timeline/{TOPIC}/",
         "retracted": f"/statements/{withdrawn.pk}/",
         "corrections": "/corrections/",
+        "compare": f"/statements/{remark.pk}/compare/",
         "embed-retracted-card": f"/embed/statements/{withdrawn.pk}/",
         "embed-grid-retraction": f"/embed/positions/{TOPIC}/?as_of=2022-09-24",
     }
