@@ -1,6 +1,5 @@
 """Top-level routes: admin, the public API, its schema and docs, feeds, oEmbed; the site (web/urls.py)."""
 
-
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
