@@ -99,6 +99,10 @@ FROM (
 ) AS known
 WHERE known.id = s.id;
 
+-- The update above queued the (deferred) foreign-key checks of every row it touched; they run
+-- now, as ALTER TABLE cannot run with trigger events pending.
+SET CONSTRAINTS ALL IMMEDIATE;
+
 -- A statement on the public record knows when it entered and last changed it. (Not a model
 -- CheckConstraint: full_clean() would test it on an unsaved instance, before this trigger ran.)
 ALTER TABLE statements_statement DROP CONSTRAINT IF EXISTS statements_statement_public_record_times;
