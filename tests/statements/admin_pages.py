@@ -30,7 +30,8 @@ def select_rows(form, pks) -> None:
 
 def run_action(app, action: str, pks, *, url: str = CHANGELIST, reason: str | None = None):
     """Tick `pks` on the list, choose `action` and press Go (or press the step's button on a
-    statement's own page, `url`); with `reason`, fill in the reason form that follows and confirm. Returns the last answer."""
+    statement's own page, `url`); with `reason`, fill in the reason form that follows and
+    confirm. Returns the last answer."""
     page = app.get(url)
     if url == CHANGELIST:
         form = page.forms["changelist-form"]
