@@ -10,8 +10,8 @@ statements/sql/search_config.sql is read by migration 0018 and frozen).
 
 A search does not say which language it is in, and the statements it should find are in many.
 So the words are matched the way each statement was stemmed: the query stemmed by every
-configuration, OR-ed, finds the candidates in the GIN index (one index scan, whose entries
-PostgreSQL de-duplicates, since most configurations stem a word alike), and each candidate is
+configuration, the distinct results OR-ed (most configurations stem a word alike), finds the
+candidates in the GIN index in one scan, and each candidate is
 then kept only if the query stemmed by its *own* configuration matches it (without that, a stem
 one language makes of an excluded word could let through a statement another language stemmed
 differently). Ranking and the highlighted words use the statement's own configuration too.
@@ -82,9 +82,11 @@ def own_query(q: str, table: str) -> str:
 
 def candidates_query(q: str, languages: tuple[str, ...] = ()) -> str:
     """The search stemmed by every configuration (only those of `languages` when the selection
-    names them), OR-ed: a constant the planner folds, which the GIN index answers at once."""
+    names them), the distinct results OR-ed (statements_search_query): a constant the planner
+    folds and estimates, which the GIN index answers in one scan."""
     configs = sorted({config_for(language) for language in languages}) if languages else EVERY_CONFIG
-    return "(" + " || ".join(_query(f"'{config}'::regconfig", q) for config in configs) + ")"
+    array = "ARRAY[" + ", ".join(f"'{config}'" for config in configs) + "]::regconfig[]"
+    return f"statements_search_query({_literal(q)}, {array})"
 
 
 def condition(q: str, table: str, languages: tuple[str, ...] = ()) -> str:
