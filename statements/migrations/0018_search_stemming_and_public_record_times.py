@@ -1,10 +1,13 @@
 """Two changes of issue 23, in the one migration number given to them:
 
-1. Search that understands words: `search_vector` stemmed in each statement's language
+1. When each statement entered and last changed the public record, kept by a trigger
+   (statements/sql/public_record.sql), with the index feeds read it through. Its backfill runs
+   first: after the table is rewritten below, every row would count as inserted by this
+   transaction, and updating them queued a foreign-key check each (3,000,000 deferred events
+   for a million statements).
+2. Search that understands words: `search_vector` stemmed in each statement's language
    (statements/sql/search_config.sql; statements/search.py). A generated column's expression
    cannot be altered in place (PostgreSQL 15), so the column and its index are built again.
-2. When each statement entered and last changed the public record, kept by a trigger
-   (statements/sql/public_record.sql), with the index feeds read it through.
 3. A partial index of retracted statements, for the notes under grids that showed one
    (statements.positions.retractions_behind).
 """
@@ -38,24 +41,7 @@ class Migration(migrations.Migration):
     dependencies = [("statements", "0017_statement_tallies")]
 
     operations = [
-        # 1. Stemmed search.
-        migrations.RemoveIndex(model_name="statement", name="statements_search_gin"),
-        migrations.RemoveField(model_name="statement", name="search_vector"),
-        migrations.RunSQL(SEARCH_CONFIG_SQL, DROP_SEARCH_CONFIG),
-        migrations.AddField(
-            model_name="statement",
-            name="search_vector",
-            field=models.GeneratedField(
-                db_persist=True,
-                expression=stemmed_vector(),
-                output_field=django.contrib.postgres.search.SearchVectorField(),
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="statement",
-            index=django.contrib.postgres.indexes.GinIndex(fields=["search_vector"], name="statements_search_gin"),
-        ),
-        # 2. The public record's times.
+        # 1. The public record's times.
         migrations.AddField(
             model_name="statement",
             name="record_entered_at",
@@ -91,6 +77,23 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunSQL(PUBLIC_RECORD_SQL, DROP_PUBLIC_RECORD),
+        # 2. Stemmed search.
+        migrations.RemoveIndex(model_name="statement", name="statements_search_gin"),
+        migrations.RemoveField(model_name="statement", name="search_vector"),
+        migrations.RunSQL(SEARCH_CONFIG_SQL, DROP_SEARCH_CONFIG),
+        migrations.AddField(
+            model_name="statement",
+            name="search_vector",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=stemmed_vector(),
+                output_field=django.contrib.postgres.search.SearchVectorField(),
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="statement",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["search_vector"], name="statements_search_gin"),
+        ),
         migrations.AddIndex(
             model_name="statement",
             index=models.Index(

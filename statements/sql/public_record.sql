@@ -99,8 +99,8 @@ FROM (
 ) AS known
 WHERE known.id = s.id;
 
--- The update above queued the (deferred) foreign-key checks of every row it touched; they run
--- now, as ALTER TABLE cannot run with trigger events pending.
+-- Should the update above have queued (deferred) foreign-key checks (it does for rows written
+-- earlier in the same transaction), they run now: ALTER TABLE cannot run with events pending.
 SET CONSTRAINTS ALL IMMEDIATE;
 
 -- A statement on the public record knows when it entered and last changed it. (Not a model
