@@ -206,6 +206,7 @@ def main() -> None:
                 f"| {label}, {ordering} | {stemmed['median']:.2f} | {stemmed['p99']:.2f} | {exact['median']:.2f} | "
                 f"{exact['p99']:.2f} | {ratio:.2f}× | {found[0]} / {found[1]} |"
             )
+            print(lines[-1], file=sys.stderr, flush=True)  # progress
     lines += ["", f"Worst p99 ratio: **{worst:.2f}×** (target ≤ 1.5×).", ""]
     lines.append(f"Plan of a ranked search for {classes['mid (~1%)'][0]!r}: {explain(classes['mid (~1%)'][0])}.")
     text = "\n".join(lines)
