@@ -1,11 +1,18 @@
 """Feeds: statements (Atom, RSS, JSON Feed 1.1, every statement filter) and corrections (Atom).
 
+Statement feeds hold the 50 statements that most recently entered or changed the public record
+(published, corrected, retracted, reinstated: statements/sql/public_record.sql keeps when),
+newest first, whenever the remark itself was made: a March 2022 remark published today is
+today's first entry. A correction, retraction or reinstatement brings the statement's entry (same
+id) back to the top, saying so in its title and text; a retracted statement's entry gives the
+date and reason of the retraction, never the withdrawn quote.
+
 A filtered feed is its own feed (SPEC §6): its self link and id are its canonical URL (the
 filters in their canonical order and spelling, nothing else) and its title names the filters,
 so a reader subscribed to two filters sees two feeds. Every id is an absolute IRI, built from
 TRACKER_SITE_URL (api/links.py). An empty feed's `updated` is the data's last change, not "now",
 so it revalidates. Each entry says when the remark was made (with its precision) besides when
-the tracker published it.
+the tracker published it (`published`) and last changed it (`updated`).
 
 Feed readers read Atom <summary type="html"> and RSS <description> as HTML after XML decoding,
 so every user-entered string going there is HTML-escaped first (Django's feed writer only
@@ -27,7 +34,7 @@ from api.exceptions import error_body
 from api.links import absolute, prefix
 from statements import listing
 from statements.filtering import Filtered, FilterError, filtered_from
-from statements.models import Correction, DataVersion, DatePrecision, Status
+from statements.models import Correction, CorrectionKind, DataVersion, DatePrecision, RecordChange, Status
 
 FEED_LENGTH = 50
 TITLE = "Statement tracker: what governments say about asylum"
@@ -45,8 +52,40 @@ def said_on_text(statement: dict) -> str:
 
 
 def entry_title(statement: dict) -> str:
-    """ "Speaker (Government): stance" (SPEC §6)."""
-    return f"{statement['speaker']['name']} ({statement['government']['name']}): {statement['stance']}"
+    """ "Speaker (Government): stance" (SPEC §6), saying so when the entry is back because the
+    statement was corrected, reinstated or retracted."""
+    title = f"{statement['speaker']['name']} ({statement['government']['name']}): {statement['stance']}"
+    change = statement["record_change"]
+    if change == RecordChange.RETRACTED:
+        return f"Retracted: {title}"
+    if change in (RecordChange.CORRECTED, RecordChange.REINSTATED):
+        return f"{title} ({change})"
+    return title
+
+
+# The public note that goes with each kind of change.
+_NOTE_KIND = {
+    RecordChange.CORRECTED: CorrectionKind.CORRECTION,
+    RecordChange.RETRACTED: CorrectionKind.RETRACTION,
+    RecordChange.REINSTATED: CorrectionKind.REINSTATEMENT,
+}
+
+
+def change_note(statement: dict) -> dict | None:
+    """The public correction, retraction or reinstatement note behind the entry's latest change,
+    or None for a plain publication."""
+    kind = _NOTE_KIND.get(statement["record_change"])
+    notes = [c for c in statement["corrections"] if c["kind"] == kind]
+    return notes[-1] if notes else None
+
+
+def change_text(statement: dict) -> str:
+    """ "Retracted on 2 December 2026: the reason." (plain text), or "" for a publication."""
+    note = change_note(statement)
+    if note is None:
+        return ""
+    day = datetime.date.fromisoformat(note["date"])
+    return f"{statement['record_change'].capitalize()} on {day.day} {day:%B %Y}: {note['note']}"
 
 
 def moment(text: str) -> datetime.datetime:
@@ -89,11 +128,12 @@ class StatementFeedRequest:
         self.home = absolute(request, "/statements/" + (f"?{query}" if query else ""))
 
     def statements(self) -> list[dict]:
-        """The latest published statements of the selection, in the API's JSON shape."""
-        projection = shapes.list_projection(
+        """The selection's statements that most recently entered or changed the public record,
+        as feed entries (api/shapes.py: FEED_ENTRY, RETRACTED_ENTRY)."""
+        projection = shapes.feed_projection(
             prefix(self.request, "api:statement-detail"), prefix(self.request, "statement-page")
         )
-        rows = listing.latest(self.filtered.selection, FEED_LENGTH, projection)
+        rows = listing.latest_changes(self.filtered.selection, FEED_LENGTH, projection)
         return [json.loads(row["json"]) for row in rows]
 
 
@@ -138,8 +178,13 @@ class StatementsFeed(Feed):
         return entry_title(statement)
 
     def item_description(self, statement) -> str:
-        # The quote as text, then when it was said: HTML, so everything escaped.
-        return f"{escape(statement['quote'])}<br>— {escape(statement['speaker']['name'])}, {said_on_text(statement)}"
+        # The quote as text, then who said it when, then what changed: HTML, so everything escaped.
+        # A retracted statement's entry has no quote: the retraction takes its place.
+        said = f"— {escape(statement['speaker']['name'])}, {said_on_text(statement)}"
+        change = escape(change_text(statement))
+        if statement["status"] == Status.RETRACTED:
+            return f"{change}<br>{said}"
+        return f"{escape(statement['quote'])}<br>{said}" + (f"<br>{change}" if change else "")
 
     def item_link(self, statement) -> str:
         return statement["permalink"]
@@ -153,7 +198,7 @@ class StatementsFeed(Feed):
         return statement["speaker"]["name"]
 
     def item_pubdate(self, statement):
-        return moment(statement["created_at"])
+        return moment(statement["record_entered_at"])  # when it entered the public record
 
     def item_updateddate(self, statement):
         return moment(statement["updated_at"])
@@ -181,25 +226,40 @@ def statements_json_feed(request):
         "home_page_url": feed_request.home,
         "feed_url": feed_request.url,
         "language": "en",
-        "items": [
-            {
-                "id": s["permalink"],
-                "url": s["permalink"],
-                "title": entry_title(s),
-                "content_text": s["quote"],
-                "summary": f"{s['speaker']['name']}, {said_on_text(s)}",
-                "date_published": s["created_at"],
-                "date_modified": s["updated_at"],
-                "authors": [{"name": s["speaker"]["name"]}],
-                "language": s["language"],
-                "tags": [s["stance"], s["government"]["code"], s["topic"]["slug"]],
-                **({"external_url": s["sources"][0]["url"]} if s["sources"] else {}),
-                "_tracker": {"said_on": s["said_on"], "date_precision": s["date_precision"], "stance": s["stance"]},
-            }
-            for s in feed_request.statements()
-        ],
+        "items": [json_feed_item(s) for s in feed_request.statements()],
     }
     return JsonResponse(feed, content_type="application/feed+json", json_dumps_params={"ensure_ascii": False})
+
+
+def json_feed_item(s: dict) -> dict:
+    """One JSON Feed item; `_tracker` carries the remark's date and precision, the stance, and the
+    statement's latest change of the public record (with its note, for a correction, retraction
+    or reinstatement)."""
+    retracted = s["status"] == Status.RETRACTED
+    summary = f"{s['speaker']['name']}, {said_on_text(s)}"
+    change = change_text(s)
+    return {
+        "id": s["permalink"],
+        "url": s["permalink"],
+        "title": entry_title(s),
+        "content_text": change if retracted else s["quote"],
+        "summary": f"{summary}. {change}" if change else summary,
+        "date_published": s["record_entered_at"],
+        "date_modified": s["updated_at"],
+        "authors": [{"name": s["speaker"]["name"]}],
+        "language": s["language"],
+        "tags": [s["stance"], s["government"]["code"], s["topic"]["slug"]],
+        **({"external_url": s["sources"][0]["url"]} if not retracted and s["sources"] else {}),
+        "_tracker": {
+            "said_on": s["said_on"],
+            "date_precision": s["date_precision"],
+            "stance": s["stance"],
+            "status": s["status"],
+            "record_change": s["record_change"],
+            "record_changed_at": s["record_changed_at"],
+            "note": change_note(s),
+        },
+    }
 
 
 class CorrectionsFeed(Feed):

@@ -13,7 +13,7 @@ from django.utils.html import escape
 
 from api.exceptions import error_body
 from api.links import site_root
-from statements.models import Statement, Topic
+from statements.models import Statement, Status, Topic
 
 # oEmbed (https://oembed.com): a public page's URL → the iframe snippet for it.
 PAGES = [
@@ -51,10 +51,18 @@ def oembed(request):
     if match is None:
         return _oembed_error(404, "url", "Only statement, positions and topic pages can be embedded.")
     if kind == "statement":
-        statement = Statement.objects.published().select_related("speaker", "government").filter(pk=match["pk"]).first()
+        # A retracted statement still embeds: its card says it was retracted, when and why.
+        statement = (
+            Statement.objects.published_or_retracted()
+            .select_related("speaker", "government")
+            .filter(pk=match["pk"])
+            .first()
+        )
         if statement is None:
             return _oembed_error(404, "url", "No such statement.")
         title = f"{statement.speaker.name} ({statement.government.name}): {statement.stance}"
+        if statement.status == Status.RETRACTED:
+            title = f"Retracted: {title}"
         author = statement.speaker.name
         src = reverse("embed-statement", args=[statement.pk])
     elif kind == "matrix":
@@ -97,10 +105,16 @@ def oembed(request):
 
 
 def iframe_snippet(src: str, title: str, width: int, height: int, origin: str) -> str:
-    """The iframe, plus the few lines a host page needs to follow the embed's height."""
+    """The iframe, plus the few lines a host page needs to follow the embed's height.
+
+    The iframe fits its column: as wide as the article's text (width 100%) up to `width` pixels,
+    so a 360 px phone never scrolls sideways; `height` only until the embed reports its own
+    (its content reflows as it narrows). The width and height attributes stay for readers that
+    ignore styles; no obsolete attributes (frameborder, scrolling)."""
+    style = f"width:100%;max-width:{width}px;border:0;display:block"
     return (
         f'<iframe src="{escape(src)}" title="{escape(title)}" width="{width}" height="{height}" '
-        'loading="lazy" frameborder="0" scrolling="no" data-tracker-embed></iframe>'
+        f'style="{style}" loading="lazy" data-tracker-embed></iframe>'
         '<script>window.addEventListener("message",function(e){'
         f'if(e.origin!=={json.dumps(origin)}||!e.data||typeof e.data["tracker-embed-height"]!=="number")return;'
         'document.querySelectorAll("iframe[data-tracker-embed]").forEach(function(f){'

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from psycopg import sql as pgsql
 
 from statements.listing import Projection
-from statements.models import CorrectionKind, DatePrecision, SpeakerKind, Stance, Status
+from statements.models import CorrectionKind, DatePrecision, RecordChange, SpeakerKind, Stance, Status
 
 STRING = {"type": "string"}
 URI = {"type": "string", "format": "uri"}
@@ -241,17 +241,37 @@ _CITATION = (
     "|| COALESCE(' ' || (SELECT src.publisher " + SOURCES + " ORDER BY src.position, src.id LIMIT 1) || '.', '') "
     "|| ' Retrieved from ' || {page} || s.id || '/.'"
 )
+_CORRECTIONS = Field(
+    "corrections",
+    shape=CORRECTION,
+    many="FROM statements_correction AS c WHERE c.statement_id = s.id",
+    order="c.created_at, c.id",
+    description="Public corrections, retractions and reinstatements, oldest first.",
+)
 STATEMENT_DETAIL = STATEMENT.extended(
     "StatementDetail",
-    Field(
-        "corrections",
-        shape=CORRECTION,
-        many="FROM statements_correction AS c WHERE c.statement_id = s.id",
-        order="c.created_at, c.id",
-        description="Public corrections, retractions and reinstatements, oldest first.",
-    ),
+    _CORRECTIONS,
     Field("citation", _CITATION, STRING, description="A ready citation string."),
     description="One published statement, with its public corrections and a citation.",
+)
+# When the statement entered and last changed the public record (statements/sql/public_record.sql).
+_RECORD = (
+    Field("record_entered_at", utc("s.record_entered_at"), DATETIME),
+    Field("record_changed_at", utc("s.record_changed_at"), DATETIME),
+    Field("record_change", "s.record_change", enum(RecordChange)),
+)
+# A feed entry (api/feeds.py): the statement with its corrections and its public record's times.
+FEED_ENTRY = STATEMENT.extended("FeedEntry", _CORRECTIONS, *_RECORD)
+# … and a retracted statement's entry: who, when and what it was about, its corrections (the
+# retraction's reason among them), never the quote or the editors' context.
+RETRACTED_ENTRY = Shape(
+    "RetractedFeedEntry",
+    (
+        *(f for f in STATEMENT.fields if f.name not in ("url", "quote", "context", "sources", "status", "role")),
+        Field("status", "s.status", {"type": "string", "enum": [Status.RETRACTED.value]}),
+        _CORRECTIONS,
+        *_RECORD,
+    ),
 )
 TOMBSTONE = Shape(
     "Tombstone",
@@ -279,6 +299,12 @@ def _with_links(template: str, api: str, page: str) -> str:
 def list_projection(api: str, page: str) -> Projection:
     """Each row as the list shows it: the statement, or a tombstone for a retraction."""
     json = f"CASE WHEN s.status = 'retracted' THEN {TOMBSTONE.json_sql()} ELSE {STATEMENT.json_sql()} END"
+    return Projection(select=_with_links(json, api, page), joins=JOINS)
+
+
+def feed_projection(api: str, page: str) -> Projection:
+    """Each row as a feed shows it: FEED_ENTRY, or RETRACTED_ENTRY for a retraction."""
+    json = f"CASE WHEN s.status = 'retracted' THEN {RETRACTED_ENTRY.json_sql()} ELSE {FEED_ENTRY.json_sql()} END"
     return Projection(select=_with_links(json, api, page), joins=JOINS)
 
 

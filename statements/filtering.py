@@ -198,7 +198,8 @@ class SearchField(forms.CharField):
 
 SEARCH_HELP = (
     f'Words must all match; "a quoted phrase", `or`, and -exclusion work. At most {MAX_QUERY_LENGTH} '
-    f"characters and {MAX_QUERY_TERMS} terms. Exact words, no stemming (quotes are multilingual)."
+    f"characters and {MAX_QUERY_TERMS} terms. Words are stemmed in each statement's language (refugee finds "
+    "refugees; Flüchtling finds Flüchtlinge); languages PostgreSQL has no stemmer for match exact words."
 )
 LIST_HELP = "Comma-separated; the parameter may be repeated (values are OR-ed)."
 

@@ -22,6 +22,7 @@ of a search are written into the SQL, as its best plan depends on how common the
 """
 
 import contextlib
+import dataclasses
 import datetime
 import re
 from collections.abc import Iterator
@@ -30,9 +31,9 @@ from dataclasses import dataclass
 from django.db import connections, models, router, transaction
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models.expressions import RawSQL
-from psycopg import sql
 
-from statements.models import SEARCH_CONFIG, Statement
+from statements import search
+from statements.models import Statement
 
 T = "s"  # the statement's name in the SQL of this module and of projections
 TABLE = "statements_statement"
@@ -179,14 +180,8 @@ class Selection:
                 parts.append(f"{table}.{column} {operator} %s")
                 params.append(value)
         if self.q:
-            parts.append(f"{table}.search_vector @@ {self.tsquery()}")
+            parts.append(search.condition(self.q, table, self.languages))
         return " AND ".join(parts), params
-
-    def tsquery(self) -> str:
-        """The search as SQL, its words a quoted literal rather than a parameter: the best plan
-        depends on how common they are ("the" against a name), so a prepared plan must see them."""
-        literal = sql.Literal(self.q).as_string().replace("%", "%%")
-        return f"websearch_to_tsquery('{SEARCH_CONFIG}', {literal})"
 
     def condition(self) -> RawSQL:
         """The same condition for the ORM: `Statement.objects.filter(selection.condition())`."""
@@ -278,14 +273,13 @@ class StatementPages:
         the page: the newest RANK_WINDOW of them ranked by relevance, or the newest (the first
         page by date, what a search shows first). One statement, one pass over the matches."""
         matches = (
-            f"SELECT {T}.id, {T}.said_on, {T}.search_vector FROM {TABLE} AS {T} WHERE {self.where} "
+            f"SELECT {T}.id, {T}.said_on, {T}.language, {T}.{search.VECTOR} FROM {TABLE} AS {T} WHERE {self.where} "
             f"ORDER BY {T}.said_on DESC, {T}.id DESC LIMIT {SEARCH_COUNT_LIMIT + 1}"
         )
         newest = "SELECT * FROM matches ORDER BY said_on DESC, id DESC LIMIT {}"
         if self.ordering.ranked:
             window = newest.format(min(RANK_WINDOW, SEARCH_COUNT_LIMIT))
-            rank = f"ts_rank(search_vector, {self.selection.tsquery()})::float8"
-            picked = f"SELECT id, {rank} AS rank FROM ({window}) AS w"
+            picked = f"SELECT id, {search.rank(self.selection.q, 'w')} AS rank FROM ({window}) AS w"
         else:
             picked = f"SELECT id FROM ({newest.format(int(size))}) AS w"
         sql = f"WITH matches AS MATERIALIZED ({matches}), picked AS ({picked}) " + _rows(
@@ -348,9 +342,19 @@ def exported(lines: Iterator[str], using: str | None = None) -> Iterator[str]:
         yield from lines
 
 
-def latest(selection: Selection, limit: int, projection: Projection) -> list[dict]:
-    """The newest `limit` selected statements (feeds), as rows with their projection."""
-    return StatementPages(selection, ORDERINGS["-said_on"], projection).page(None, False, limit)
+# What most recently entered or changed the public record (statements/sql/public_record.sql).
+RECORD_ORDER = Ordering("-record_changed_at", ("record_changed_at", "id"), descending=True)
+
+
+def latest_changes(selection: Selection, limit: int, projection: Projection) -> list[dict]:
+    """The `limit` selected statements that most recently entered or changed the public record
+    (published, corrected, retracted, reinstated), newest first, retractions included (feeds):
+    rows with their projection and `record_changed_at`. One query."""
+    selection = dataclasses.replace(selection, with_retracted=True)
+    where, params = selection.where()
+    sql = _rows(projection, f"{TABLE} AS {T}", f", {T}.record_changed_at") + f"WHERE {where} "
+    sql += f"ORDER BY {RECORD_ORDER.order_by()} LIMIT %s"
+    return _as_dicts(_run(router.db_for_read(Statement), sql, [*params, limit]))
 
 
 def highlighted_quotes(ids: list[int], q: str) -> dict[int, list[tuple[str, bool]]]:
@@ -360,12 +364,9 @@ def highlighted_quotes(ids: list[int], q: str) -> dict[int, list[tuple[str, bool
     (imports and the admin refuse them), so no quote text is ever taken for markup."""
     if not ids or not q:
         return {}
-    selection = Selection(q=q)
     options = "StartSel=\x02, StopSel=\x03, HighlightAll=true"
-    sql = (
-        f"SELECT id, ts_headline('{SEARCH_CONFIG}', translate(quote, E'\\x02\\x03', ''), "
-        f"{selection.tsquery()}, %s) FROM {TABLE} WHERE id = ANY(%s)"
-    )
+    quote = f"translate({T}.quote, E'\\x02\\x03', '')"
+    sql = f"SELECT id, {search.headline(q, T, quote, '%s')} FROM {TABLE} AS {T} WHERE id = ANY(%s)"
     with connections[router.db_for_read(Statement)].cursor() as cursor:
         cursor.execute(sql, [options, list(ids)])
         rows = cursor.fetchall()

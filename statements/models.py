@@ -12,10 +12,6 @@ from simple_history.models import HistoricalRecords
 
 from statements.querysets import GovernmentQuerySet, SpeakerQuerySet, StatementQuerySet, TopicQuerySet
 
-# The text-search configuration for quotes and context. Quotes are multilingual (en, de, fr, nl,
-# ru, …) and must match word for word, so no language's stemmer or stop-word list is applied.
-SEARCH_CONFIG = "simple"
-
 WIKIDATA_ID_PATTERN = r"^Q[1-9][0-9]*$"
 # BCP 47 language tags, loosely: a 2–3 letter primary language subtag, then subtags.
 LANGUAGE_TAG_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
@@ -77,6 +73,15 @@ class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
     RETRACTED = "retracted", _("Retracted")
+
+
+class RecordChange(models.TextChoices):
+    """How a statement last entered or changed the public record (statements/sql/public_record.sql)."""
+
+    PUBLISHED = "published", _("Published")
+    CORRECTED = "corrected", _("Corrected")
+    RETRACTED = "retracted", _("Retracted")
+    REINSTATED = "reinstated", _("Reinstated")
 
 
 def choices_constraint(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
@@ -204,8 +209,15 @@ class Statement(TimeStamped):
         editable=False,
         help_text="Bumped by every save: a save based on an older version is refused.",
     )
+    # Quote and context stemmed in the statement's language (statements/search.py).
     search_vector = models.GeneratedField(
-        expression=SearchVector("quote", "context", config=SEARCH_CONFIG),
+        expression=SearchVector(
+            "quote",
+            "context",
+            config=models.Func(
+                models.F("language"), function="statements_search_config", output_field=models.TextField()
+            ),
+        ),
         output_field=SearchVectorField(),
         db_persist=True,
     )
@@ -229,7 +241,35 @@ class Statement(TimeStamped):
         blank=True,
         help_text="Statements an editor confirmed are other remarks, although similar: not warned about again.",
     )
-    history = HistoricalRecords(excluded_fields=["search_vector", "quote_key", "quote_words"])
+    # When it entered and last changed the public record: kept by a database trigger
+    # (statements/sql/public_record.sql) whatever writes; feeds are ordered by it.
+    record_entered_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When it was first published (kept by the database)."
+    )
+    record_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When it was last published, corrected, retracted or reinstated (kept by the database).",
+    )
+    record_change = models.CharField(
+        max_length=10,
+        choices=RecordChange.choices,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Which of those it was (kept by the database).",
+    )
+    history = HistoricalRecords(
+        excluded_fields=[
+            "search_vector",
+            "quote_key",
+            "quote_words",
+            "record_entered_at",
+            "record_changed_at",
+            "record_change",
+        ]
+    )
 
     objects = StatementQuerySet.as_manager()
 
@@ -301,6 +341,18 @@ class Statement(TimeStamped):
             ),
             # Sync clients (`updated_since`, ordered by updated_at) and the updated_at orderings.
             models.Index(fields=["updated_at", "id"], name="statements_updated_at"),
+            # Retractions behind a positions grid or matrix (statements.positions.retractions_behind).
+            models.Index(
+                fields=["topic", "government", "said_on"],
+                condition=Q(status="retracted"),
+                name="statements_retracted_pairs",
+            ),
+            # Feeds: what most recently entered or changed the public record, newest first.
+            models.Index(
+                fields=["record_changed_at", "id"],
+                condition=Q(status__in=["published", "retracted"]),
+                name="statements_record_changed",
+            ),
         ]
 
     def __str__(self) -> str:

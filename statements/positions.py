@@ -359,3 +359,56 @@ def positions_matrix(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row for (row,) in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class Retraction:
+    """A retracted statement that would be a government's latest on a topic had it stood."""
+
+    statement_id: int
+    topic_id: int
+    topic_title: str
+    government_code: str
+    government_name: str
+    speaker_name: str
+    said_on: datetime.date
+    date_precision: str
+    stance: str
+    retracted_at: datetime.datetime
+    reason: str
+
+
+_RETRACTIONS_SQL = """
+SELECT DISTINCT ON (s.topic_id, s.government_id)
+       s.id, s.topic_id, tp.title, s.government_id, g.name, sp.name, s.said_on, s.date_precision, s.stance,
+       r.created_at, r.note
+FROM statements_statement AS s
+JOIN statements_government AS g ON g.code = s.government_id
+JOIN statements_speaker AS sp ON sp.id = s.speaker_id
+JOIN statements_topic AS tp ON tp.id = s.topic_id
+CROSS JOIN LATERAL (
+    SELECT c.created_at, c.note FROM statements_correction AS c
+    WHERE c.statement_id = s.id AND c.kind = 'retraction' ORDER BY c.created_at DESC, c.id DESC LIMIT 1
+) AS r
+WHERE s.status = 'retracted' AND s.topic_id = ANY(%(topics)s) AND s.said_on <= %(as_of)s
+ORDER BY s.topic_id, s.government_id, s.said_on DESC, COALESCE(s.published_on, s.said_on) DESC, s.id DESC
+"""
+
+
+def retractions_behind(*, topics: list[Topic], as_of: datetime.date, shown: dict) -> list[Retraction]:
+    """The retracted statements a positions grid or matrix as of `as_of` would show had they
+    stood: per topic and government, the latest retracted statement said by then, when it is no
+    older than the statement the grid shows (`shown`: (topic id, government code) → that
+    statement's said_on, absent where the government has none). Embeds that showed a statement
+    keep saying what became of it (SPEC §6), instead of silently showing an older stance. One
+    query (a partial index holds the retracted statements)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_RETRACTIONS_SQL, {"topics": [t.pk for t in topics], "as_of": as_of})
+        found = [Retraction(*row) for row in cursor.fetchall()]
+    behind = []
+    for retraction in found:
+        current = shown.get((retraction.topic_id, retraction.government_code))
+        if current is None or retraction.said_on >= current:
+            behind.append(retraction)
+    behind.sort(key=lambda r: (r.government_name, r.topic_id))
+    return behind

@@ -100,12 +100,18 @@ def generous_rate_limit(settings):
 
 def searched(queryset, text: str):
     """An independent reading of `q` for tests to compare with: Django's own full-text search
-    (websearch syntax, the quotes' configuration) over the same stored vector."""
+    (websearch syntax) over the same stored vector, each statement matched by the query in its
+    own language's configuration (statements.search.config_for)."""
     from django.contrib.postgres.search import SearchQuery
+    from django.db.models import Q
 
-    from statements.models import SEARCH_CONFIG
+    from statements.search import config_for
 
-    return queryset.filter(search_vector=SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch"))
+    matches = Q(pk__in=[])
+    for language in queryset.order_by().values_list("language", flat=True).distinct():
+        query = SearchQuery(text, config=config_for(language), search_type="websearch")
+        matches |= Q(language=language, search_vector=query)
+    return queryset.filter(matches)
 
 
 def database_url(name: str) -> str:

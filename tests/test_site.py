@@ -232,3 +232,42 @@ def test_a_timeline_too_big_to_draw_says_so_and_links_to_the_api(both_topics, cl
         assert not page.select("svg.timeline"), url
         link = next(a for a in page.select("a") if a.get_text() == "read them from the API")
         assert "/api/v1/positions/timeline/?topic=" in link["href"], url
+
+
+def test_the_result_heading_names_the_selection_in_words(both_topics, client):
+    eu = ",".join(GOVERNMENT_GROUPS["eu-members"][1])
+    page = soup(client.get("/statements/", {"government": eu, "stance": "restrictive", "topic": TOPIC, "q": "asylum"}))
+    heading = page.select_one("#results").get_text()
+    assert heading.split(" ", 1)[1] == (
+        "restrictive statements by Austria, Belgium, Bulgaria and 24 other governments on Russians fleeing "
+        "the 2022 mobilisation matching ‘asylum’"
+    )
+    assert page.title.get_text().startswith("Restrictive statements by Austria, Belgium")
+    one = soup(client.get("/statements/", {"government": "FI,US", "stance": "welcoming,neutral", "language": "en"}))
+    assert one.select_one("#results").get_text().split(" ", 1)[1] == (
+        "welcoming or neutral statements by Finland and United States in English"
+    )
+    assert "government=" not in page.select_one("#results").get_text()
+
+
+def test_every_facet_value_is_reachable_without_a_scroll_box(both_topics, client):
+    """A facet shows its top values, then the rest in a "show all" list (no inner scroll box);
+    every value is a link, and each facet still adds up to the total."""
+    page = soup(client.get("/statements/"))
+    governments = page.select_one("section.facet[aria-labelledby=facet-government]")
+    top, more = governments.select(":scope > ul > li"), governments.select_one("details.more")
+    assert len(top) == 8 and more is not None
+    rest = more.select("li")
+    assert more.summary.get_text() == f"Show all {len(top) + len(rest)} governments"
+    assert len({li.a["href"] for li in top + rest}) == len(top) + len(rest)
+    assert sum(facet_counts(page)["government"]) == shown_total(page)
+    css = client.get("/static/tracker/site.css")
+    stylesheet = b"".join(css.streaming_content) if css.streaming else css.content
+    assert b"overflow-y" not in stylesheet
+
+
+def test_a_search_with_no_result_shows_no_empty_facets(both_topics, client):
+    page = soup(client.get("/statements/", {"q": "zqxjnothing"}))
+    assert shown_total(page) == 0
+    assert page.select("section.facet") == [] and page.select_one("details.facets") is None
+    assert "No statement matches." in page.get_text()

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "corsheaders",
     "rest_framework",
     "django_filters",
@@ -192,6 +193,16 @@ STORAGES = {
 # (LOCAL_SITE_URL when there is no request, as in commands).
 SITE_URL = os.environ.get("TRACKER_SITE_URL", "").rstrip("/")
 LOCAL_SITE_URL = "http://127.0.0.1:8000"
+# Where the admin lives (tracker/urls.py); robots.txt keeps crawlers out of it.
+ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/")
+
+# Whom to tell about a vulnerability, published in /.well-known/security.txt (RFC 9116): one or
+# more comma-separated URIs, each mailto:, https:// or tel:. Unset: that file is a 404.
+SECURITY_CONTACTS = env_list("TRACKER_SECURITY_CONTACT")
+if any(not contact.startswith(("mailto:", "https://", "tel:")) for contact in SECURITY_CONTACTS):
+    raise ImproperlyConfigured(
+        f"TRACKER_SECURITY_CONTACT takes mailto:, https:// or tel: URIs (RFC 9116), not {SECURITY_CONTACTS!r}"
+    )
 
 
 def _code_fingerprint() -> str:

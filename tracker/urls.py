@@ -1,7 +1,5 @@
 """Top-level routes: admin, the public API, its schema and docs, feeds, oEmbed; the site (web/urls.py)."""
 
-import os
-
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
@@ -21,7 +19,7 @@ SWAGGER_STYLE = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
 DOCS_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_HASHES, SWAGGER_STYLE]}
 
 urlpatterns = [
-    path(os.environ.get("DJANGO_ADMIN_URL", "admin/"), admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, so the strict CSP holds; Swagger UI
     # then applies one inline style, allowed by its hash alone (no 'unsafe-inline').

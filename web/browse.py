@@ -21,8 +21,10 @@ from statements.facets import FACETS, facet_counts, year_range
 from statements.filtering import FILTER_NAMES, GOVERNMENT_GROUPS, Filtered, FilterError, filtered_from, shown
 from statements.listing import ORDERINGS, StatementPages, highlighted_quotes
 from statements.models import Government, Stance, Topic
+from web.headings import selection_in_words
 
 PAGE_SIZE = 20
+FACET_TOP = 8  # values a facet shows before its "show all" list
 ORDERING = ORDERINGS["-said_on"]
 CURSOR_SALT = "web.browse.cursor"
 
@@ -163,7 +165,12 @@ def statements_page(request):
         "statements": statements,
         "facets": facets,
         "facet_links": _facet_links(filtered, facets),
+        "facet_top": FACET_TOP,
+        "facet_top_slice": f":{FACET_TOP}",
+        "facet_rest_slice": f"{FACET_TOP}:",
         "described": filtered.describe(),
+        "in_words": selection_in_words(filtered, facets.total),
+        "title_words": selection_in_words(filtered),
         "query": query,
         "newer": f"?{_with(query, cursor=newer)}" if newer else None,
         "older": f"?{_with(query, cursor=older)}" if older else None,

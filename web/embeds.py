@@ -6,6 +6,7 @@ like every page they load nothing from elsewhere and run no inline script, and t
 their height to the host page (static/tracker/embed.js).
 """
 
+import dataclasses
 import re
 from urllib.parse import urlencode
 
@@ -24,6 +25,7 @@ from statements.models import Statement, Topic
 from statements.positions import TooManyChanges, timelines
 from web import stance_timeline
 from web.pages import bad_request, matrix_context, positions_context
+from web.retractions import with_retractions
 
 MAX_LIST = 20
 FRAMEABLE = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}
@@ -35,23 +37,30 @@ def frameable(view):
 
 @frameable
 def embed_statement(request, pk: int):
-    statement = Statement.objects.published().for_api().filter(pk=pk).first()
+    """A statement's card. A retracted statement's card says so, when and why, with links to its
+    notice and the corrections log: 410 Gone, and still frameable, so that an article that
+    embedded it shows the retraction instead of a broken frame."""
+    statement = Statement.objects.published_or_retracted().for_detail().filter(pk=pk).first()
     if statement is None:
         raise Http404("No such statement")
-    return render(request, "web/embed.html", {"kind": "statement", "statement": statement, "site": site_root(request)})
+    (statement,) = with_retractions([statement])
+    context = {"kind": "statement", "statement": statement, "site": site_root(request)}
+    return render(request, "web/embed.html", context, status=410 if statement.retraction else 200)
 
 
 @frameable
 def embed_statements(request):
-    """The newest statements matching any statement filter; `limit` 1–20 (default 5)."""
+    """The newest statements matching any statement filter; `limit` 1–20 (default 5). A statement
+    retracted since stays in its place as a card saying so (the list an article showed does not
+    silently change under it)."""
     limit = request.GET.get("limit", "5")
     if not re.fullmatch(r"[0-9]{1,2}", limit) or not 1 <= int(limit) <= MAX_LIST:
         return bad_request(f"limit must be a whole number from 1 to {MAX_LIST}.")
     try:
-        selection = filter_leniently(request)
+        selection = dataclasses.replace(filter_leniently(request), with_retracted=True)
         # Model instances: the card template is the statement page's too.
-        statements = list(
-            Statement.objects.filter(selection.condition()).for_api().order_by("-said_on", "-id")[: int(limit)]
+        statements = with_retractions(
+            list(Statement.objects.filter(selection.condition()).for_detail().order_by("-said_on", "-id")[: int(limit)])
         )
     except ValidationError as exc:
         return bad_request("; ".join(f"{k}: {' '.join(v)}" for k, v in flatten_errors(exc.detail).items()))

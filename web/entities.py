@@ -13,9 +13,9 @@ from statements.listing import Selection
 from statements.models import Government, Speaker, Stance, Statement, Topic
 from statements.positions import TooManyChanges, government_positions, positions_as_of, positions_summary, timelines
 from statements.stats import selection_counts
-from web import charts, stance_timeline
+from web import charts, retractions, stance_timeline
 from web.browse import latest_rows, statements_url
-from web.pages import MAX_MATRIX_TOPICS, oembed_url
+from web.pages import MAX_MATRIX_TOPICS, embed_snippet, oembed_url
 
 LATEST = 10
 
@@ -189,12 +189,14 @@ def topic_page(request, slug: str):
         "as_of": today,
         "positions": positions,
         "summary": positions_summary(positions, today),
+        "retractions": retractions.behind_grid(topic, today, positions),
         "stance_counts": counts,
         "statements": latest_rows(request, Selection(topics=(topic.pk,)), LATEST),
         "all_url": statements_url(topic=topic.slug),
         "feed_query": f"topic={topic.slug}",
         "permalink": permalink,
         "timeline_embed": timeline_embed,
+        "snippet": embed_snippet(request, timeline_embed, f"How stances on {topic.title} changed", "timeline"),
         "oembed_url": oembed_url(request, permalink),
     }
     return render(request, "web/topic.html", context)

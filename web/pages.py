@@ -13,10 +13,12 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from api import shapes
-from api.links import absolute, prefix
+from api.links import absolute, prefix, site_root
+from api.oembed import SIZES, iframe_snippet
 from statements.listing import published_one
-from statements.models import SpeakerKind, Statement, Status, Topic
+from statements.models import DatePrecision, SpeakerKind, Statement, Status, Topic
 from statements.positions import positions_as_of, positions_matrix, positions_summary
+from web import retractions
 
 # JSON inside <script> must not be able to close the element or open a comment.
 _SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -38,6 +40,17 @@ def bad_request(message: str) -> HttpResponseBadRequest:
     )
 
 
+def date_at_precision(said_on: datetime.date, precision: str) -> str:
+    """A remark's date as precisely as it is known, in ISO 8601: "2022-11" (month only; ISO 8601's
+    reduced precision), "2022-09-22~" (around that day; ISO 8601-2's approximate qualifier, as the
+    Library of Congress's EDTF writes it), "2022-09-27"."""
+    if precision == DatePrecision.MONTH:
+        return f"{said_on:%Y-%m}"
+    if precision == DatePrecision.APPROXIMATE:
+        return f"{said_on.isoformat()}~"
+    return said_on.isoformat()
+
+
 def quotation_jsonld(statement, permalink: str) -> dict:
     """schema.org Quotation: who said what, when, based on which source."""
     sources = list(statement.sources.all())
@@ -56,7 +69,7 @@ def quotation_jsonld(statement, permalink: str) -> dict:
         "text": statement.quote,
         "inLanguage": statement.language,
         "creator": creator,
-        "dateCreated": statement.said_on.isoformat(),
+        "dateCreated": date_at_precision(statement.said_on, statement.date_precision),
         "isBasedOn": sources[0].url if sources else None,
         "citation": [source.url for source in sources],
         "about": statement.topic.title,
@@ -73,24 +86,100 @@ def _citation(request, pk: int) -> str:
 
 
 def statement_page(request, pk: int):
-    """A published statement, with its corrections. A retracted one answers 410 Gone with the
-    retraction notice and no quote; a draft does not exist for the public (404)."""
+    """A published statement, with its corrections. A retracted one answers 410 Gone, in the
+    site's layout, with the retraction's date and reason, its corrections and no quote; a draft
+    does not exist for the public (404)."""
     statement = Statement.objects.published_or_retracted().for_detail().filter(pk=pk).first()
     if statement is None:
         raise Http404("No such statement")
     permalink = absolute(request, request.path)
     if statement.status == Status.RETRACTED:
-        return render(
-            request, "web/statement_retracted.html", {"statement": statement, "permalink": permalink}, status=410
-        )
+        context = {
+            "statement": statement,
+            "permalink": permalink,
+            "retraction": retractions.retraction_of(statement),
+            "public": retractions.public_references(statement),
+        }
+        return render(request, "web/statement_retracted.html", context, status=410)
+    card = absolute(request, reverse("embed-statement", args=[pk]))
+    title = f"{statement.speaker.name} ({statement.government.name}): {statement.stance}"
     context = {
         "statement": statement,
         "citation": _citation(request, pk),
         "permalink": permalink,
         "oembed_url": oembed_url(request, permalink),
         "jsonld": json_for_script(quotation_jsonld(statement, permalink)),
+        "snippet": embed_snippet(request, card, title, "statement"),
+        "elsewhere": links_out(request, statement),
     }
     return render(request, "web/statement.html", context)
+
+
+def embed_snippet(request, src: str, title: str, kind: str) -> str:
+    """The iframe snippet a newsroom pastes (the one oEmbed gives): fits any width, follows the
+    embed's height."""
+    width, height = SIZES[kind]
+    return iframe_snippet(src, title, width, height, site_root(request))
+
+
+def links_out(request, statement) -> list[dict]:
+    """Where a statement page leads: its speaker, government and topic, and every government on
+    its topic on its date, each with the feed and the embed that go with it."""
+    speaker, government, topic = statement.speaker, statement.government, statement.topic
+    feed = reverse("statements-feed-atom")
+    embed = reverse("embed-statements")
+    as_of = statement.said_on.isoformat()
+    return [
+        {
+            "label": f"Every statement by {speaker.name}",
+            "href": reverse("speaker-page", args=[speaker.slug]),
+            "feed": f"{feed}?speaker={speaker.slug}",
+            "embed": absolute(request, f"{embed}?speaker={speaker.slug}"),
+        },
+        {
+            "label": f"{government.name}: its stance on each topic, and its statements",
+            "href": reverse("government-page", args=[government.code]),
+            "feed": f"{feed}?government={government.code}",
+            "embed": absolute(request, f"{embed}?government={government.code}"),
+        },
+        {
+            "label": f"{topic.title}: the question, who stands where, and when they changed",
+            "href": reverse("topic-page", args=[topic.slug]),
+            "feed": f"{feed}?topic={topic.slug}",
+            "embed": absolute(request, reverse("embed-timeline", args=[topic.slug])),
+        },
+        {
+            "label": "Compare with every other government on that date",
+            "href": reverse("compare-page", args=[statement.pk]),
+            "feed": f"{feed}?topic={topic.slug}",
+            "embed": absolute(request, f"{reverse('embed-positions', args=[topic.slug])}?as_of={as_of}"),
+        },
+    ]
+
+
+def compare_page(request, pk: int):
+    """Every government's position on the statement's topic as of its date, its own government
+    marked: the page of the API's compare (the Jean-Pierre question), with its embed and feed."""
+    statement = get_object_or_404(Statement.objects.published().select_related("speaker", "government", "topic"), pk=pk)
+    topic, as_of = statement.topic, statement.said_on
+    positions = positions_as_of(topic=topic, as_of=as_of)
+    positions_url = absolute(request, f"{reverse('positions-page', args=[topic.slug])}?as_of={as_of:%Y-%m-%d}")
+    grid = absolute(request, f"{reverse('embed-positions', args=[topic.slug])}?as_of={as_of:%Y-%m-%d}")
+    context = {
+        "statement": statement,
+        "topic": topic,
+        "as_of": as_of,
+        "positions": positions,
+        "summary": positions_summary(positions, as_of),
+        "retractions": retractions.behind_grid(topic, as_of, positions),
+        "subject": statement.government_id,
+        "permalink": absolute(request, request.path),
+        "oembed_url": oembed_url(request, positions_url),
+        "snippet": embed_snippet(request, grid, f"Where governments stood: {topic.title}", "positions"),
+        "feed_query": f"topic={topic.slug}",
+        "site": "",
+    }
+    return render(request, "web/compare.html", context)
 
 
 class AsOfForm(forms.Form):
@@ -116,6 +205,7 @@ def positions_context(request, slug: str) -> dict | None:
         "as_of": as_of,
         "positions": positions,
         "summary": positions_summary(positions, as_of),
+        "retractions": retractions.behind_grid(topic, as_of, positions),
         "topics": list(Topic.objects.public().order_by("title")),  # the topic switcher
     }
 
@@ -151,6 +241,7 @@ def matrix_context(request) -> dict:
         "topics": topics,
         "as_of": as_of,
         "rows": cells,
+        "retractions": retractions.behind_matrix(topics, as_of, cells),
         "query": query,
         "all_topics": sorted(public.values(), key=lambda t: t.title),
     }
@@ -178,5 +269,12 @@ def positions_page(request, slug: str):
     if context is None:
         return bad_request("as_of must be a date as YYYY-MM-DD.")
     permalink = absolute(request, f"{request.path}?as_of={context['as_of']:%Y-%m-%d}")
-    context |= {"permalink": permalink, "oembed_url": oembed_url(request, permalink), "site": ""}
+    grid = absolute(request, f"{reverse('embed-positions', args=[slug])}?as_of={context['as_of']:%Y-%m-%d}")
+    title = f"Where governments stand: {context['topic'].title}"
+    context |= {
+        "permalink": permalink,
+        "oembed_url": oembed_url(request, permalink),
+        "site": "",
+        "snippet": embed_snippet(request, grid, title, "positions"),
+    }
     return render(request, "web/positions.html", context)

@@ -6,14 +6,16 @@ Everything here is read, never written: GET and HEAD only (405 otherwise).
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from web import browse, embeds, entities, pages, views
+from web import browse, corrections, discovery, embeds, entities, pages, views
 
 pages_and_embeds = [
     ("", views.home, "home"),
     ("about/", views.about, "about-page"),
+    ("corrections/", corrections.corrections_page, "corrections-page"),
     ("check/", views.check_page, "check-page"),
     ("statements/", browse.statements_page, "statements-page"),
     ("statements/<int:pk>/", pages.statement_page, "statement-page"),
+    ("statements/<int:pk>/compare/", pages.compare_page, "compare-page"),
     ("speakers/", entities.speakers_page, "speakers-page"),
     ("speakers/<slug:slug>/", entities.speaker_page, "speaker-page"),
     ("governments/", entities.governments_page, "governments-page"),
@@ -27,6 +29,10 @@ pages_and_embeds = [
     ("embed/positions/", embeds.embed_matrix, "embed-matrix"),
     ("embed/positions/<slug:slug>/", embeds.embed_positions, "embed-positions"),
     ("embed/timeline/<slug:slug>/", embeds.embed_timeline, "embed-timeline"),
+    ("robots.txt", discovery.robots_txt, "robots-txt"),
+    ("sitemap.xml", discovery.sitemap_index, "sitemap-index"),
+    ("sitemap-<slug:section>.xml", discovery.sitemap_section, "sitemap-section"),
+    (".well-known/security.txt", discovery.security_txt, "security-txt"),
 ]
 
 urlpatterns = [path(route, require_safe(view), name=name) for route, view, name in pages_and_embeds]

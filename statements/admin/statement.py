@@ -134,6 +134,8 @@ class StatementAdmin(WorkflowActions, SimpleHistoryAdmin):
             )
         if obj is not None:
             context["public_urls"] = public_urls(obj)
+            context["workflow_steps"] = self.workflow_steps(context.get("action_form"))
+            context["workflow_names"] = [name for name, _label in context["workflow_steps"]]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def view_on_site(self, statement):

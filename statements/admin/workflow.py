@@ -36,10 +36,23 @@ def posted_versions(post) -> dict[int, int]:
     return versions
 
 
+# The change form's buttons (statements/templates/admin/statements/statement/change_form.html).
+BUTTONS = {"publish": "Publish", "retract": "Retract…", "reinstate": "Reinstate…"}
+
+
 class WorkflowActions:
     """Mixed into StatementAdmin."""
 
     actions = ["publish", "retract", "reinstate"]
+
+    @staticmethod
+    def workflow_steps(action_form) -> list[tuple[str, str]]:
+        """(action, button label) of each step the statement on the page can take now, for this
+        user (the change form's action choices: see get_actions)."""
+        if action_form is None:
+            return []
+        offered = {value for value, _label in action_form.fields["action"].choices}
+        return [(name, label) for name, label in BUTTONS.items() if name in offered]
 
     def has_publish_permission(self, request) -> bool:
         return can_take_steps(request.user)

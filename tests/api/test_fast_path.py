@@ -185,7 +185,7 @@ def test_search_words_reach_the_sql_safely(db, api):
     for q in ["it's", "100%", "'; DROP TABLE statements_statement; --", "\\", '"it\'s 100"', "%s %(x)s"]:
         response = api.get(LIST, {"q": q})
         assert response.status_code == 200, (q, response.content)
-    assert api.get(LIST, {"q": "it's"}).json()["count"] == 1
+    assert api.get(LIST, {"q": "it's 100%"}).json()["count"] == 1  # English: "it" and "s" are stop words
     assert Statement.objects.count() == 1
 
 

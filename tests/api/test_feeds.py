@@ -245,3 +245,50 @@ JSON_FEED_ITEM_KEYS = {
     "id", "url", "external_url", "title", "content_html", "content_text", "summary", "image", "banner_image",
     "date_published", "date_modified", "authors", "tags", "language", "attachments",
 }  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("query", [{}, {"topic": "russian-mobilisation-2022"}], ids=["all", "filtered"])
+def test_a_back_dated_remark_published_today_is_the_first_entry(client, staff_user, query):
+    """Feeds follow the public record, not the calendar of remarks: a March 2022 remark written up
+    long ago as a draft and published today comes first, saying when it was made (with its
+    precision); a retraction brings its entry back with the reason and without the quote."""
+    from statements import services
+    from tests.conftest import import_seeds
+
+    remark = StatementFactory(
+        status="draft",
+        topic__slug="russian-mobilisation-2022",
+        said_on=datetime.date(2022, 3, 1),
+        date_precision="month",
+        quote="A remark from March 2022, published only now.",
+        speaker__name="Early Speaker",
+    )
+    import_seeds()  # later ids, later remarks, all published before it
+    services.statement_publish(statement_id=remark.pk, user=staff_user)
+    permalink = f"http://testserver/statements/{remark.pk}/"
+
+    for path in ("/feeds/statements.atom", "/feeds/statements.rss"):
+        feed = feedparser.parse(client.get(path, query).content)
+        assert not feed.bozo, feed.bozo_exception
+        first = feed.entries[0]
+        assert first.link == permalink, path
+        assert first.title == f"Early Speaker ({remark.government.name}): restrictive"
+        assert html.unescape(first.summary).endswith("— Early Speaker, March 2022"), first.summary
+        said = [e for e in feed.entries if e.link != permalink]
+        assert said and all(
+            re.search(r"— .+, (c\. )?(\d{1,2} )?[A-Z][a-z]+ \d{4}", html.unescape(e.summary)) for e in said
+        )
+    items = client.get("/feeds/statements.json", query).json()["items"]
+    assert items[0]["id"] == permalink
+    assert (items[0]["_tracker"]["said_on"], items[0]["_tracker"]["date_precision"]) == ("2022-03-01", "month")
+
+    older = Statement.objects.filter(topic__slug="russian-mobilisation-2022").exclude(pk=remark.pk).order_by("id")[0]
+    services.statement_retract(statement_id=older.pk, user=staff_user, reason="The ministry withdrew the transcript.")
+    atom = feedparser.parse(client.get("/feeds/statements.atom", query).content)
+    first = atom.entries[0]
+    assert first.link == f"http://testserver/statements/{older.pk}/"
+    assert first.title.startswith("Retracted: ")
+    assert "Retracted on " in first.summary and "The ministry withdrew the transcript." in first.summary
+    assert older.quote not in html.unescape(first.summary)
+    assert atom.entries[1].link == permalink

@@ -7,7 +7,7 @@ Nothing here posts hand-made data: every save is a click on the page the admin r
 import pytest
 
 from statements.models import Correction, Statement
-from tests.browser.pages import PASSWORD, log_in, screenshot
+from tests.browser.pages import PASSWORD, SCREENSHOTS, log_in, screenshot
 from tests.conftest import SEED_FILE, import_file
 from tests.factories import StatementFactory, TopicFactory
 
@@ -185,3 +185,77 @@ def test_the_statement_list_fits_a_laptop_screen(live_server, two_editors, width
     hidden = alice.evaluate("(r => r.scrollWidth - r.clientWidth)(document.querySelector('#changelist .results'))")
     assert hidden <= 0, f"the table is {hidden} px wider than its box (columns hidden behind a scroll bar)"
     assert alice.locator("#result_list td.field-links a").first.inner_text() == "page"
+
+
+def test_publish_retract_and_reinstate_are_buttons_on_the_statement_page(live_server, two_editors):
+    """An editor takes every workflow step from the statement's own page, by its buttons (not a
+    dropdown), each offered only when it can be taken; retracting and reinstating ask for the
+    public reason."""
+    alice, _bob = two_editors
+    draft = StatementFactory(status="draft")
+    alice.goto(change_url(live_server, draft))
+    workflow = alice.locator("#workflow")
+
+    assert alice.locator("select[name='CHANGE_FORM-action']").count() == 0
+    assert workflow.get_by_role("button").all_inner_texts() == ["Publish"]
+    screenshot(alice, "admin-change-form-workflow-buttons")
+    workflow.get_by_role("button", name="Publish").click()
+    assert "1 statement(s) published." in messages(alice)
+    assert Statement.objects.get(pk=draft.pk).status == "published"
+
+    assert workflow.get_by_role("button").all_inner_texts() == ["Retract…"]
+    workflow.get_by_role("button", name="Retract…").click()
+    alice.fill("#id_reason", "The speaker's office says the remark was about another group.")
+    alice.click("#reason-form input[type=submit]")
+    assert "1 statement(s) retracted." in messages(alice)
+    assert Statement.objects.get(pk=draft.pk).status == "retracted"
+
+    workflow.get_by_role("button", name="Reinstate…").click()
+    alice.fill("#id_reason", "The full transcript shows it was about this group.")
+    alice.click("#reason-form input[type=submit]")
+    assert "1 statement(s) reinstated." in messages(alice)
+    assert Statement.objects.get(pk=draft.pk).status == "published"
+    assert [c.kind for c in Correction.objects.filter(statement=draft).order_by("id")] == [
+        "retraction",
+        "reinstatement",
+    ]
+
+
+def test_enter_in_a_field_saves_and_takes_no_step(live_server, two_editors):
+    alice, _bob = two_editors
+    draft = StatementFactory(status="draft", context="before")
+    alice.goto(change_url(live_server, draft))
+
+    alice.fill("#id_role", "Minister of Foreign Affairs")
+    alice.press("#id_role", "Enter")
+    alice.wait_for_url(f"{live_server.url}{CHANGELIST}")
+
+    draft.refresh_from_db()
+    assert (draft.role, draft.status) == ("Minister of Foreign Affairs", "draft")
+
+
+@pytest.mark.parametrize("width", [1280])
+def test_the_change_form_and_its_sources_fit_a_laptop_screen(live_server, two_editors, width):
+    alice, _bob = two_editors
+    statement = StatementFactory(quote="A quote " * 60)
+    source = statement.sources.get()
+    source.url = "https://www.example.org/" + "a-very-long-path-segment/" * 8
+    source.archived_url = "https://web.archive.org/web/20220927000000/" + source.url
+    source.save()
+    alice.set_viewport_size({"width": width, "height": 900})
+
+    alice.goto(change_url(live_server, statement))
+
+    screenshot(alice, f"admin-change-form-{width}")
+    overflow = alice.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the change form is {overflow} px wider than a {width} px window"
+    inline = alice.locator("#sources-group")
+    inline.screenshot(path=str(SCREENSHOTS / f"admin-sources-inline-{width}.png"))
+    hidden = inline.evaluate("g => { const t = g.querySelector('table'); return t.scrollWidth - g.clientWidth; }")
+    assert hidden <= 0, f"the sources table is {hidden} px wider than its box"
+    box = inline.evaluate("g => g.getBoundingClientRect().right")
+    for header in ("Archived URL", "Accessed on"):
+        cell = inline.locator("thead th", has_text=header)
+        assert cell.is_visible(), header
+        assert cell.evaluate("c => c.getBoundingClientRect().right") <= box + 0.5, f"{header} is clipped"
+        assert cell.evaluate("c => c.scrollWidth <= c.clientWidth"), f"{header} is cut short"

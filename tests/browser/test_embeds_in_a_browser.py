@@ -144,3 +144,82 @@ def test_a_page_on_another_origin_revalidates_with_fetch(transactional_db, live_
     assert result["status"] == 200 and result["count"] == 44
     assert result["etag"] and result["link"].endswith('rel="next"') and result["remaining"].isdigit()
     assert result["revalidated"] == 304
+
+
+def test_an_article_that_embedded_a_statement_shows_its_retraction(transactional_db, live_server, host_page, browser):
+    """The newsroom's article embedded a card (and a list holding it) with the oEmbed snippet;
+    the statement is then retracted. In Chromium, on the article's own origin, the frames still
+    render: the card says it was retracted, when and why, and links the corrections log."""
+    from statements import services
+
+    import_file(SEED_FILE)
+    remark = Statement.objects.get(government="US", said_on="2022-09-27")
+    live = live_server.url.replace("127.0.0.1", "localhost")
+    folder, host = host_page
+    (folder / "favicon.ico").write_bytes(b"")
+    (folder / "article.html").write_text(
+        "<!doctype html><html><body><h1>A news article</h1>"
+        f"<div id=card>{oembed_html(live, f'/statements/{remark.pk}/')}</div>"
+        f'<div id=list><iframe src="{live}/embed/statements/?government=US" title="US" width="600" height="600">'
+        "</iframe></div></body></html>",
+        encoding="utf-8",
+    )
+    services.statement_retract(statement_id=remark.pk, user=None, reason="The White House corrected its transcript.")
+    page = browser.new_page(viewport={"width": 900, "height": 900})
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    page.goto(f"{host}/article.html", wait_until="load")
+
+    card = page.frame_locator("#card iframe").locator("article.retracted")
+    text = card.inner_text(timeout=30_000)
+    day = remark.corrections.get(kind="retraction").created_at
+    assert "Retracted." in text and f"{day.day} {day:%B %Y}" in text
+    assert "Reason: The White House corrected its transcript." in text
+    assert card.get_by_role("link", name="Corrections log").get_attribute("href") == f"{live}/corrections/"
+    assert "we welcome any folks" not in page.frame_locator("#card iframe").locator("body").inner_text()
+    listed = page.frame_locator("#list iframe").locator("article.retracted")
+    assert "The White House corrected its transcript." in listed.inner_text(timeout=30_000)
+    # the card's frame follows its content's height, as for any card
+    page.wait_for_function("Number(document.querySelector('#card iframe').height) !== 320", timeout=30_000)
+    assert problems == []
+    screenshot(page, "article-with-a-retracted-card")
+
+
+def test_embed_snippets_fit_a_phone(transactional_db, live_server, host_page, browser):
+    """An article on a 360 px phone with every kind of embed pasted as oEmbed (and the pages)
+    give it: nothing makes the article wider than the screen, and each frame is as wide as the
+    article's column."""
+    from tests.conftest import import_topics
+
+    import_topics()
+    import_file(SEED_FILE)
+    remark = Statement.objects.get(government="US", said_on="2022-09-27")
+    live = live_server.url.replace("127.0.0.1", "localhost")
+    folder, host = host_page
+    (folder / "favicon.ico").write_bytes(b"")
+    pages = [f"/statements/{remark.pk}/", GRID_PAGE, "/positions/", "/topics/russian-mobilisation-2022/"]
+    snippets = "".join(f'<div class="embed">{oembed_html(live, page)}</div>' for page in pages)
+    (folder / "phone.html").write_text(
+        '<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<style>body{margin:0;padding:0 16px;font:16px sans-serif}</style></head>"
+        f"<body><h1>A news article</h1><p>Some text.</p>{snippets}</body></html>",
+        encoding="utf-8",
+    )
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+
+    page.goto(f"{host}/phone.html", wait_until="load")
+    page.frame_locator(".embed iframe >> nth=0").locator("blockquote").wait_for(timeout=30_000)
+
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    widths = page.evaluate("[...document.querySelectorAll('iframe')].map(f => f.getBoundingClientRect().width)")
+    screenshot(page, "article-with-embeds-360")
+    assert overflow <= 0, f"the article scrolls {overflow} px sideways at 360 px"
+    assert widths == [328] * len(pages)  # the column: 360 px less the article's 2 × 16 px margins
+    # the card's frame takes the height its content needs at that width
+    page.wait_for_function(
+        "(() => { const f = document.querySelector('.embed iframe'); return Number(f.height) !== 320; })()",
+        timeout=30_000,
+    )
+    context.close()

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from statements import services
 from statements.filtering import GOVERNMENT_GROUPS
 from statements.models import Statement, Status
 from tests.browser.pages import screenshot
@@ -22,6 +23,8 @@ def site(transactional_db, live_server):
     for path in SEED_FILES:
         assert import_file(path).ok
     remark = Statement.objects.get(government="US", said_on="2022-09-27")
+    withdrawn = Statement.objects.get(government="US", said_on="2022-09-23")
+    services.statement_retract(statement_id=withdrawn.pk, user=None, reason="Withdrawn by the source.")
     return live_server.url, {
         "home": "/",
         "statements": "/statements/",
@@ -44,6 +47,11 @@ def site(transactional_db, live_server):
         "embed-grid": f"/embed/positions/{TOPIC}/",
         "embed-matrix": "/embed/positions/",
         "embed-timeline": f"/embed/timeline/{TOPIC}/",
+        "retracted": f"/statements/{withdrawn.pk}/",
+        "corrections": "/corrections/",
+        "compare": f"/statements/{remark.pk}/compare/",
+        "embed-retracted-card": f"/embed/statements/{withdrawn.pk}/",
+        "embed-grid-retraction": f"/embed/positions/{TOPIC}/?as_of=2022-09-24",
     }
 
 
@@ -96,7 +104,10 @@ def test_a_reader_without_javascript_finds_restrictive_eu_statements_and_their_c
         stance="restrictive",
         said_on__range=("2022-09-21", "2022-09-28"),
     )
-    assert page.locator("#results").inner_text().startswith(f"{expected.count()} statements")
+    assert page.locator("#results").inner_text() == (
+        f"{expected.count()} restrictive statements by Austria, Belgium, Bulgaria and 24 other governments "
+        "said between 21 September 2022 and 28 September 2022"
+    )
     assert page.locator("article.card").count() == expected.count() >= 4
     assert set(page.locator("article.card .stance").all_inner_texts()) == {"restrictive"}
     csv_url = page.get_by_role("link", name="CSV", exact=True).get_attribute("href")

@@ -29,18 +29,18 @@ def select_rows(form, pks) -> None:
 
 
 def run_action(app, action: str, pks, *, url: str = CHANGELIST, reason: str | None = None):
-    """Tick `pks` on the list (or act from a statement's own page, `url`), choose `action`, press
-    Go; with `reason`, fill in the reason form that follows and confirm. Returns the last answer."""
+    """Tick `pks` on the list, choose `action` and press Go (or press the step's button on a
+    statement's own page, `url`); with `reason`, fill in the reason form that follows and
+    confirm. Returns the last answer."""
     page = app.get(url)
     if url == CHANGELIST:
         form = page.forms["changelist-form"]
         select_rows(form, pks)
         form["action"] = action
         response = form.submit("index", index=0)
-    else:
+    else:  # the step's own button below the change form
         form = page.forms["statement_form"]
-        form["CHANGE_FORM-action"] = action
-        response = form.submit()
+        response = form.submit("CHANGE_FORM-action", value=action)
     if reason is not None and "reason-form" in response.forms:
         confirm = response.forms["reason-form"]
         confirm["reason"] = reason

@@ -233,22 +233,24 @@ def test_a_draft_cannot_be_retracted(editors):
     assert "it was never published, so there is nothing to retract" in page.text
     assert page.request.path == CHANGELIST and "Public reason" not in page.text  # no reason asked for
     assert Statement.objects.get().status == "draft"
-    offered = [value for value, _selected, _text in change_form(alice, draft)["CHANGE_FORM-action"].options]
-    assert "retract" not in offered
+    assert "retract" not in offered_steps(change_form(alice, draft))
+
+
+def offered_steps(form) -> list[str]:
+    """The workflow buttons below a change form (their values: the actions they post)."""
+    return [button._value for button in form.fields.get("CHANGE_FORM-action", [])]
 
 
 def test_actions_on_the_statement_page_offer_only_the_next_step(editors):
     alice, _bob = editors
     draft = StatementFactory(status="draft")
 
-    offered = [value for value, _selected, _text in change_form(alice, draft)["CHANGE_FORM-action"].options]
-    assert offered == ["", "publish"]
+    assert offered_steps(change_form(alice, draft)) == ["publish"]
     response = run_action(alice, "publish", [draft.pk], url=change_url(draft))
     assert response.status_code == 200 and "1 statement(s) published." in response.text
     assert Statement.objects.get().status == "published"
 
-    offered = [value for value, _selected, _text in change_form(alice, draft)["CHANGE_FORM-action"].options]
-    assert offered == ["", "retract"]
+    assert offered_steps(change_form(alice, draft)) == ["retract"]
     done = run_action(alice, "retract", [draft.pk], url=change_url(draft), reason="Wrong speaker.")
     assert "1 statement(s) retracted." in done.text
     assert done.request.path == change_url(draft)  # back on the statement's page

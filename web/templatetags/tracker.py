@@ -36,3 +36,14 @@ def honest_date_long(said_on, precision: str = "day") -> str:
 def as_date(value):
     """An ISO date string (from a JSON row) as a date, for the date filter and <time>."""
     return datetime.date.fromisoformat(value) if isinstance(value, str) and value else value
+
+
+@register.filter
+def honest_datetime(said_on, precision: str = "day") -> str:
+    """The machine-readable date of a <time> element at the precision known: "2022-11" for a
+    month-only date (a valid HTML month string), the day otherwise."""
+    if not said_on:
+        return ""
+    if isinstance(said_on, str):
+        said_on = datetime.date.fromisoformat(said_on)
+    return f"{said_on:%Y-%m}" if precision == "month" else said_on.isoformat()
