@@ -55,7 +55,7 @@ class Network:
 
 
 def forbidden(address: str) -> str | None:
-    """Why `address` may not be contacted ("loopback", "private" …), or None when it is public."""
+    """Why `address` may not be contacted ("a loopback address" …), or None when it is public."""
     ip = ipaddress.ip_address(address.split("%")[0])  # a zone index (fe80::1%eth0) is no part of it
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
@@ -63,22 +63,28 @@ def forbidden(address: str) -> str | None:
             embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is not None:
             reason = forbidden(str(embedded))
-            return f"{reason} (inside {ip})" if reason else None
+            return f"{reason} ({embedded} inside {ip})" if reason else None
         if ip in NAT64_LOCAL:
             return "a local NAT64 address"
     for reason, test in (
-        ("unspecified", ip.is_unspecified),
-        ("loopback", ip.is_loopback),
-        ("link-local", ip.is_link_local),
-        ("multicast", ip.is_multicast),
-        ("CGNAT (shared address space)", isinstance(ip, ipaddress.IPv4Address) and ip in CGNAT),
-        ("private", ip.is_private),
-        ("reserved", ip.is_reserved),
+        ("an unspecified address", ip.is_unspecified),
+        ("a loopback address", ip.is_loopback),
+        ("a link-local address", ip.is_link_local),
+        ("a multicast address", ip.is_multicast),
+        ("a CGNAT (shared address space) address", isinstance(ip, ipaddress.IPv4Address) and ip in CGNAT),
+        ("a private address", ip.is_private),
+        ("a reserved address", ip.is_reserved),
         ("not globally routable", not ip.is_global),
     ):
         if test:
-            return f"{ip} is {reason}" if reason.startswith("not") else f"{ip} is a {reason} address"
+            return reason
     return None
+
+
+def is_localhost(host: str) -> bool:
+    """RFC 6761: localhost and every name under it are the local host, whatever DNS says."""
+    name = host.rstrip(".").lower()
+    return name == "localhost" or name.endswith(".localhost")
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,8 @@ class Answer:
 
 def check_addresses(host: str, port: int, network: Network, allow_private: bool) -> list[str]:
     """Resolve `host` once; every address must be public (unless `allow_private`)."""
+    if is_localhost(host) and not allow_private:
+        raise Refused(f"refused: {host} is the local host")
     try:
         addresses = network.resolve(host, port)
     except (OSError, UnicodeError) as exc:
@@ -127,9 +135,18 @@ def check_addresses(host: str, port: int, network: Network, allow_private: bool)
     if not allow_private:
         for address in addresses:
             reason = forbidden(address)
+            if reason and _same_address(host, address):
+                raise Refused(f"refused: {address} is {reason}")
             if reason:
-                raise Refused(f"refused: {host} resolves to {reason}")
+                raise Refused(f"refused: {host} resolves to {address}, {reason}")
     return addresses
+
+
+def _same_address(host: str, address: str) -> bool:
+    try:
+        return ipaddress.ip_address(host) == ipaddress.ip_address(address)
+    except ValueError:
+        return False
 
 
 class _PinnedConnection(http.client.HTTPConnection):
@@ -195,24 +212,29 @@ def _connect(addresses: list[str], target: Target, network: Network, timeout: fl
 
 def _exchange(sock, target: Target, body: bytes, headers: dict, deadline: float, answer: Answer) -> None:
     """Send the request and read the status, headers and ≤ 4 KiB of body before `deadline`: a
-    watchdog shuts the socket at the deadline, so a server dripping bytes cannot hold on."""
+    watchdog shuts the socket at the deadline, so a server dripping bytes cannot hold on (and
+    what was read until then does not count as an answer)."""
     remaining = max(0.001, deadline - time.monotonic())
     sock.settimeout(remaining)
-    watchdog = threading.Timer(remaining, _shut, args=(sock,))
+    fired = threading.Event()
+    watchdog = threading.Timer(remaining, _shut, args=(sock, fired))
     watchdog.daemon = True
     watchdog.start()
     connection = _PinnedConnection(target, sock, remaining)
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
-        answer.status = response.status
-        answer.location = response.getheader("Location", "")[:300]
+        status, location = response.status, response.getheader("Location", "")[:300]
         response.read(MAX_BODY_READ)  # read a little, never shown, never kept
     finally:
         watchdog.cancel()
         connection.close()
+    if fired.is_set():
+        raise TimeoutError
+    answer.status, answer.location = status, location
 
 
-def _shut(sock) -> None:
+def _shut(sock, fired: threading.Event) -> None:
+    fired.set()
     with contextlib.suppress(OSError):  # already closed: the exchange ended in time
         sock.shutdown(socket.SHUT_RDWR)
