@@ -45,19 +45,16 @@ class EventParams(forms.Form):
         help_text="Events after this event id (the last one you have): the stable cursor to replay from.",
     )
     before = forms.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, help_text="The page of events just before this event id."
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The page of events just before this event id (with after: between the two).",
     )
     type = CSVField(
         clean_item=choice_cleaner(EventType.values, "event type"),
         required=False,
         help_text="Only these event types (comma-separated).",
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("after") is not None and cleaned.get("before") is not None:
-            raise forms.ValidationError({"before": ["Give after or before, not both."]})
-        return cleaned
 
 
 def _prefixes(request=None) -> tuple[str, str]:
