@@ -66,7 +66,9 @@ def check_url(url: str) -> str:
     if literal is not None and not settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS:
         reason = forbidden(str(literal))
         if reason:
-            raise ValidationError(f"The URL is refused: {reason} (WEBHOOKS_ALLOW_PRIVATE_TARGETS is off).", code="url")
+            raise ValidationError(
+                f"The URL is refused: {literal} is {reason} (WEBHOOKS_ALLOW_PRIVATE_TARGETS is off).", code="url"
+            )
     return url
 
 
