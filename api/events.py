@@ -7,6 +7,7 @@ Paging is by event id, oldest first: `after=<id>` is the stable cursor a receive
 """
 
 import datetime
+import functools
 import json
 
 import orjson
@@ -145,12 +146,25 @@ class EventDetailView(APIView):
         return response
 
 
-def webhook_body(event_id: int) -> str:
-    """The body of a delivery of this event (links from TRACKER_SITE_URL): JSON text."""
-    row = events.kept_one(event_id, shapes.webhook_body_projection(*_prefixes()), using=events.PRIMARY)
+def webhook_body(event_id: int, occurred_at: datetime.datetime | None = None) -> str:
+    """The body of a delivery of this event (links from TRACKER_SITE_URL): JSON text. An event
+    never changes, so with its `occurred_at` given (what tells it from an event of the same id in
+    another database) its body is rendered once per worker process, not once per subscription."""
+    if occurred_at is None:
+        return _render_body(event_id, *_prefixes())
+    return _cached_body(event_id, occurred_at, *_prefixes())
+
+
+def _render_body(event_id: int, api: str, page: str) -> str:
+    row = events.kept_one(event_id, shapes.webhook_body_projection(api, page), using=events.PRIMARY)
     if row is None:
         raise LookupError(f"no event {event_id}")
     return row["json"]
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_body(event_id: int, occurred_at: datetime.datetime, api: str, page: str) -> str:
+    return _render_body(event_id, api, page)
 
 
 ENTRY_VERBS = {

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import F
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -74,6 +75,8 @@ def _head(subscription_id: int, due_only: bool = False) -> Delivery | None:
     head = (
         Delivery.objects.using(PRIMARY)
         .filter(subscription_id=subscription_id, subscription__is_active=True, status=DeliveryStatus.PENDING)
+        .select_related("subscription", "event")
+        .defer("event__images", "event__search_vector")
         .order_by("event_id", "id")
         .first()
     )
@@ -90,8 +93,8 @@ def _drain_held(subscription_id: int, network: Network | None) -> int:
         head = _head(subscription_id)
         if head is None or head.next_attempt_at > timezone.now():
             return delivered
-        subscription = Subscription.objects.using(PRIMARY).get(pk=subscription_id)
-        body = webhook_body(head.event_id)
+        subscription = head.subscription
+        body = webhook_body(head.event_id, head.event.occurred_at)
         started = timezone.now()
         answer = post(
             subscription.url,
@@ -141,6 +144,8 @@ def record(subscription_id: int, delivery_id: int, answer: Answer, started: date
     from webhooks.tasks import deliver
 
     ok = answer.status is not None and 200 <= answer.status < 300
+    if ok:
+        return _record_success(subscription_id, delivery_id, answer, started)
     with transaction.atomic(using=PRIMARY):
         subscription = Subscription.objects.using(PRIMARY).select_for_update().get(pk=subscription_id)
         delivery = Delivery.objects.using(PRIMARY).select_for_update().get(pk=delivery_id)
@@ -157,20 +162,46 @@ def record(subscription_id: int, delivery_id: int, answer: Answer, started: date
         if delivery.status != DeliveryStatus.PENDING:  # redelivered or changed meanwhile
             return Outcome(delivered=False, go_on=False)
         delivery.attempts += 1
-        if ok:
-            delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.DELIVERED, now, None
-            subscription.failures, subscription.last_success_at = 0, now
-        else:
-            subscription.failures += 1
-            subscription.last_failure_at = now
-        decision = _decide(subscription, delivery, answer, now, ok)
+        subscription.failures += 1
+        subscription.last_failure_at = now
+        decision = _decide(subscription, delivery, answer, now)
         delivery.save(using=PRIMARY)
         subscription.save(using=PRIMARY, update_fields=["failures", "last_success_at", "last_failure_at", "updated_at"])
         if decision.reason:
             subscription_disable(subscription=subscription, reason=decision.reason)
         elif delivery.status == DeliveryStatus.PENDING:
             defer(deliver, at=delivery.next_attempt_at, subscription_id=subscription_id)
-        return Outcome(delivered=ok, go_on=decision.go_on and not decision.reason)
+        return Outcome(delivered=False, go_on=decision.go_on and not decision.reason)
+
+
+def _record_success(subscription_id: int, delivery_id: int, answer: Answer, started: datetime.datetime) -> Outcome:
+    """The common case in three statements, no row read back: the delivery is delivered (if it
+    is still pending: a redelivery or a change meanwhile wins), the failure count back to 0."""
+    now = timezone.now()
+    with transaction.atomic(using=PRIMARY):
+        delivered = (
+            Delivery.objects.using(PRIMARY)
+            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+            .update(
+                status=DeliveryStatus.DELIVERED,
+                delivered_at=now,
+                next_attempt_at=None,
+                attempts=F("attempts") + 1,
+                updated_at=now,
+            )
+        )
+        Attempt.objects.using(PRIMARY).create(
+            delivery_id=delivery_id,
+            attempted_at=started,
+            status_code=answer.status,
+            latency_ms=answer.latency_ms,
+            address=answer.address,
+            succeeded=True,
+        )
+        Subscription.objects.using(PRIMARY).filter(pk=subscription_id).update(
+            failures=0, last_success_at=now, updated_at=now
+        )
+    return Outcome(delivered=bool(delivered), go_on=bool(delivered))
 
 
 @dataclass(frozen=True)
@@ -179,9 +210,7 @@ class _Decision:
     reason: str = ""  # disable the subscription, saying why
 
 
-def _decide(subscription: Subscription, delivery: Delivery, answer: Answer, now, ok: bool) -> _Decision:
-    if ok:
-        return _Decision(go_on=True)
+def _decide(subscription: Subscription, delivery: Delivery, answer: Answer, now) -> _Decision:
     error = _error(answer)
     if answer.status == 410:
         delivery.next_attempt_at = now

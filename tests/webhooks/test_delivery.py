@@ -265,6 +265,7 @@ def test_only_one_drain_of_a_subscription_runs_at_a_time(receiver, editor):
         holder.execute("SELECT pg_advisory_lock(%s, %s)", [sending.DRAIN_LOCK, subscription.pk])
         assert sending.drain(subscription.pk) == 0
         assert receiver.requests == []
+        holder.execute("SELECT pg_advisory_unlock(%s, %s)", [sending.DRAIN_LOCK, subscription.pk])
     finally:
         holder.close()
     assert sending.drain(subscription.pk) == 1
