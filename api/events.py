@@ -110,6 +110,7 @@ EVENT_LIST = {"type": "array", "items": shapes.EVENT.ref()}
 
 class EventListView(APIView):
     @extend_schema(
+        operation_id="v1_events_list",
         summary="The event log: every publish, correction, retraction and reinstatement, oldest first",
         description="Each event carries the statement as the API's detail showed it at that moment (a tombstone "
         "once retracted). Page with `after=<the last event id you have>`: ids follow the order in which changes "
@@ -135,7 +136,9 @@ class EventListView(APIView):
 
 
 class EventDetailView(APIView):
-    @extend_schema(summary="One event of the log", responses={200: shapes.EVENT.ref()})
+    @extend_schema(
+        operation_id="v1_events_retrieve", summary="One event of the log", responses={200: shapes.EVENT.ref()}
+    )
     def get(self, request, pk: str):
         check_query_params(request.query_params, {})
         row = events.kept_one(int(pk), shapes.event_projection(*_prefixes(request)))

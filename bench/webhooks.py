@@ -219,7 +219,10 @@ def main() -> None:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(30)
     direct = summarise(direct_one)
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     lines = [
+        f"Load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} cores.",
+        "",
         "| measure | p50 | p99 | reference (same run) |",
         "|---|---|---|---|",
         f"| publish → receipt, 1 subscription ({args.publishes} publishes) | {single['median']:.0f} ms | "
