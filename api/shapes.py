@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from psycopg import sql as pgsql
 
+from statements.events import EventType
 from statements.listing import Projection
 from statements.models import CorrectionKind, DatePrecision, RecordChange, SpeakerKind, Stance, Status
 
@@ -62,9 +63,12 @@ class Field:
     null_when: str = ""  # for a single `shape`: when it is null instead
     csv: tuple[tuple[str, str], ...] = ()
     description: str = ""
+    raw: bool = False  # `sql` is JSON text already
 
     def value_sql(self) -> str:
         """SQL of this value as JSON text."""
+        if self.raw:
+            return self.sql
         if self.shape is None:
             return f"COALESCE(to_json({self.sql})::text, 'null')"
         if self.many:
@@ -326,7 +330,13 @@ def csv_projection(page: str) -> Projection:
 
 def components() -> dict[str, dict]:
     """Every shape's schema, for the OpenAPI document's components."""
-    return STATEMENT.components() | STATEMENT_DETAIL.components() | TOMBSTONE.components() | CHECKED.components()
+    return (
+        STATEMENT.components()
+        | STATEMENT_DETAIL.components()
+        | TOMBSTONE.components()
+        | CHECKED.components()
+        | EVENT.components()
+    )
 
 
 # The short form of a statement in positions, compare, timelines and the matrix (SPEC §5).
@@ -378,3 +388,70 @@ def matrix_cell(api: str, page: str) -> str:
     """One cell of the matrix as JSON text, over `s` (the position: stance, since and its
     statement's summary columns) and `sp` (its speaker's slug and name)."""
     return _with_links(MATRIX_CELL.json_sql(), api, page)
+
+
+# An event of the log (SPEC §10): the statement as the API's detail showed it when the event was
+# committed (its tombstone once it was retracted), rendered from the rows the event kept
+# (statements/sql/events.sql): the same declaration as the detail, read from the event's images
+# instead of the tables. `e` is the event.
+EVENT = Shape(
+    "Event",
+    (
+        Field(
+            "id", "e.id", INTEGER, description="Its place in the log, in commit order; `webhook-id` of its deliveries."
+        ),
+        Field("type", "e.type", enum(EventType)),
+        Field("occurred_at", utc("e.occurred_at"), DATETIME, description="When the change was committed."),
+        Field(
+            "statement",
+            f"CASE WHEN s.status = 'published' THEN {STATEMENT_DETAIL.json_sql()} ELSE {TOMBSTONE.json_sql()} END",
+            {"oneOf": [STATEMENT_DETAIL.ref(), TOMBSTONE.ref()]},
+            raw=True,
+            description="The statement as the API's detail showed it at this event; a tombstone when retracted.",
+        ),
+    ),
+    description="One change of the public record: a statement published, corrected, retracted or reinstated.",
+)
+KEPT_JOINS = """
+CROSS JOIN LATERAL jsonb_populate_record(NULL::statements_statement, e.images -> 'statement') AS s
+CROSS JOIN LATERAL jsonb_populate_record(NULL::statements_speaker, e.images -> 'speaker') AS sp
+CROSS JOIN LATERAL jsonb_populate_record(NULL::statements_government, e.images -> 'government') AS g
+CROSS JOIN LATERAL jsonb_populate_record(NULL::statements_topic, e.images -> 'topic') AS tp
+"""
+_KEPT_TABLES = {
+    "FROM statements_source AS src": (
+        "FROM jsonb_populate_recordset(NULL::statements_source, e.images -> 'sources') AS src"
+    ),
+    "FROM statements_correction AS c": (
+        "FROM jsonb_populate_recordset(NULL::statements_correction, e.images -> 'corrections') AS c"
+    ),
+}
+
+
+def _kept(sql: str) -> str:
+    """`sql` reading the rows an event kept instead of the tables (every table the statement's
+    declaration reads must be one the event keeps: a new one fails here, loudly)."""
+    for table, images in _KEPT_TABLES.items():
+        assert table in sql, table
+        sql = sql.replace(table, images)
+    assert "FROM statements_" not in sql, sql
+    return sql
+
+
+def event_projection(api: str, page: str) -> Projection:
+    """Each event as the log shows it."""
+    return Projection(select=_with_links(_kept(EVENT.json_sql()), api, page), joins=KEPT_JOINS)
+
+
+def webhook_body_projection(api: str, page: str) -> Projection:
+    """A delivery's body (Standard Webhooks): `{"type", "timestamp", "data": {"statement"}}`, the
+    statement exactly as the event log shows it."""
+    statement = next(f for f in EVENT.fields if f.name == "statement").value_sql()
+    body = (
+        "'{\"type\":' || to_json(e.type)::text || ',\"timestamp\":' || to_json("
+        + utc("e.occurred_at")
+        + ')::text || \',"data":{"statement":\' || '
+        + statement
+        + " || '}}'"
+    )
+    return Projection(select=_with_links(_kept(body), api, page), joins=KEPT_JOINS)

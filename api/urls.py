@@ -1,9 +1,9 @@
 """Routes of the public API, /api/v1/."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from api import comparison, exports, views
+from api import comparison, events, exports, views
 
 app_name = "api"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("positions/", comparison.PositionsView.as_view(), name="positions"),
     path("positions/timeline/", comparison.TimelineView.as_view(), name="positions-timeline"),
     path("positions/matrix/", comparison.MatrixView.as_view(), name="positions-matrix"),
+    path("events/", events.EventListView.as_view(), name="event-list"),
+    re_path(r"^events/(?P<pk>[0-9]{1,18})/$", events.EventDetailView.as_view(), name="event-detail"),
     *router.urls,
     path("", views.api_root, name="root"),
 ]

@@ -220,7 +220,7 @@ class TopicViewSet(PublicReadViewSet):
     keyset_ordering = KeysetOrdering("title", (("title", False), ("slug", False)))
 
 
-INDEX = ("statements", "speakers", "governments", "topics", "schema", "docs")
+INDEX = ("statements", "speakers", "governments", "topics", "events", "schema", "docs")
 
 
 @extend_schema(
@@ -242,6 +242,7 @@ def api_root(request):
         "speakers": "api:speaker-list",
         "governments": "api:government-list",
         "topics": "api:topic-list",
+        "events": "api:event-list",
         "schema": "api-schema",
         "docs": "api-docs",
     }

@@ -6,7 +6,8 @@ topic (so positions have runs), dates clustered around crises, quotes of 15–60
 Zipf-like from the vocabulary of the real seed quotes followed by a long tail of rarer made-up
 words (so that search terms range from "in every quote" to "in a few"), several languages,
 1–3 sources each.
-Generated rows carry no change history: they are benchmark data, not editorial records.
+Generated rows carry no change history and no events: they are benchmark data, not editorial
+records.
 """
 
 import datetime
@@ -23,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_countries import countries
 
+from statements.events import recording_off
 from statements.models import Government, GovernmentKind, Speaker, Topic
 
 STANCE_WEIGHTS = {"restrictive": 45, "welcoming": 22, "neutral": 20, "conditional": 13}
@@ -237,7 +239,7 @@ def statements_generate(
     generator = Generator(
         seed=seed, governments=governments, speakers=speakers, topics=topics, government_skew=government_skew
     )
-    with transaction.atomic():
+    with transaction.atomic(), recording_off():  # benchmark data is not news: no event log
         generator.ensure_references()
         with connection.cursor() as cursor:
             cursor.execute("LOCK TABLE statements_statement IN EXCLUSIVE MODE")

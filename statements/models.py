@@ -568,3 +568,8 @@ class StatementTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind or 'all'} {self.period}: {self.n:+d}"
+
+
+# The event log's models live beside their fan-out (statements/events.py); imported here so
+# that Django registers them with the other models of the domain.
+from statements.events import Event, EventConsumer  # noqa: E402, F401

@@ -63,9 +63,12 @@ INSTALLED_APPS = [
     "django_countries",
     "simple_history",
     "axes",
+    # Before the apps whose tasks it runs (its Django app must be ready first).
+    "procrastinate.contrib.django",
     "statements",
     "api",
     "web",
+    "statements.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -349,6 +352,32 @@ AXES_CLIENT_IP_CALLABLE = "api.middleware.client_address"
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/minute")
 # Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
 NUM_PROXIES = int(os.environ.get("DJANGO_NUM_PROXIES", "0"))
+
+# The task queue (Procrastinate, on the same PostgreSQL; `./dev worker`). Its worker runs the
+# event log's fan-out and the webhook deliveries (README "Push: webhooks and the event log").
+# A worker says it is alive every WORKER_HEARTBEAT_SECONDS; a job of a worker silent for three
+# times that is taken for stalled (a killed worker) and run again by the sweep.
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "update_heartbeat_interval": WORKER_HEARTBEAT_SECONDS,
+    "stalled_worker_timeout": 3 * WORKER_HEARTBEAT_SECONDS,
+    # How often a worker looks for jobs scheduled for later (retries); new jobs wake it at once.
+    "fetch_job_polling_interval": float(os.environ.get("WORKER_POLLING_SECONDS", "5")),
+}
+# The sweep (every SWEEP_SECONDS): fans out events nobody fanned out, runs stalled jobs again,
+# and defers the delivery of every due delivery that has no job.
+TRACKER_SWEEP_SECONDS = int(os.environ.get("TRACKER_SWEEP_SECONDS", "10"))
+
+# Webhooks (SPEC §10). Outbound requests never reach loopback, private, link-local, CGNAT,
+# multicast or unspecified addresses unless this is true (tests, local development).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "10"))
+# Seconds before each retry (7 retries: 8 attempts over about 28 hours, Svix's schedule), each
+# with ±10% jitter. Tests shorten it.
+WEBHOOKS_RETRY_DELAYS = [
+    float(delay)
+    for delay in env_list("WEBHOOKS_RETRY_DELAYS") or ["5", "300", "1800", "7200", "18000", "36000", "36000"]
+]
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from api.events import EventsFeed
 from api.exceptions import json_not_found
 from api.feeds import CorrectionsFeed, StatementsFeed, StatementsRssFeed, statements_json_feed
 from api.oembed import oembed
@@ -35,6 +36,7 @@ urlpatterns = [
     path("feeds/statements.rss", require_safe(StatementsRssFeed()), name="statements-feed-rss"),
     path("feeds/statements.json", require_safe(statements_json_feed), name="statements-feed-json"),
     path("feeds/corrections.atom", require_safe(CorrectionsFeed()), name="corrections-feed"),
+    path("feeds/events.atom", require_safe(EventsFeed()), name="events-feed"),
     path("", include("web.urls")),  # pages and embeds
 ]
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from statements import events
 from statements.models import CORRECTED_FIELDS, Correction, CorrectionKind, Statement, Status
 
 # Status changes are workflow steps, each with its own service: step → (from, to).
@@ -171,6 +172,7 @@ def statement_save(*, statement: Statement, user, expected_version: int | None =
                 after=snapshot(statement, fields),
                 made_by=user,
             )
+            events.announce()  # the database records the event at commit; this job fans it out
         return statement
 
 
@@ -233,6 +235,7 @@ def _transition(
         if step in ("retract", "reinstate"):
             kind = CorrectionKind.RETRACTION if step == "retract" else CorrectionKind.REINSTATEMENT
             Correction.objects.create(statement=statement, kind=kind, note=note, made_by=user)
+        events.announce()  # the database records the event at commit; this job fans it out
         return statement
 
 

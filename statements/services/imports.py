@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from django_countries import countries
 from simple_history.utils import bulk_create_with_history
 
-from statements import tallies
+from statements import events, tallies
 from statements.interchange import (
     CorrectionData,
     ParseResult,
@@ -391,6 +391,8 @@ def statements_import(
                 _create_references(report, new_speakers, topics, user, reason)
                 _create_statements(to_create, topics, user, reason)
                 _update_statements(to_update, topics, user, reason)
+                if to_create or to_update:
+                    events.announce()  # the events are recorded at commit; this job fans them out
         except _Abort:
             pass
         except IntegrityError as exc:

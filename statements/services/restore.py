@@ -10,6 +10,7 @@ change history (who edited when) is not in the format: pg_dump keeps that.
 from django.db import IntegrityError, connection, transaction
 from simple_history.utils import bulk_create_with_history
 
+from statements import events
 from statements.interchange import ParseResult, StatementData
 from statements.models import Correction, Government, Source, Speaker, Statement, Topic
 from statements.services.imports import (
@@ -91,6 +92,7 @@ def statements_restore(*, parsed: ParseResult, source_label: str, user=None, wai
                 bulk_create_with_history(new_speakers, Speaker, default_user=user, default_change_reason=reason)
                 for start in range(0, len(parsed.statements), BATCH_SIZE):
                     _restore_batch(parsed.statements[start : start + BATCH_SIZE], resolver, topics, user, reason)
+                events.announce()
                 with connection.cursor() as cursor:
                     cursor.execute(
                         "SELECT setval(pg_get_serial_sequence('statements_statement', 'id'), "

@@ -42,7 +42,14 @@ def test_the_wire_follows_the_declaration_key_for_key(seeded, api):
 def test_the_schema_follows_the_declaration(db, api):
     schema = api.get("/api/v1/schema/", {"format": "json"}).json()["components"]["schemas"]
 
-    for shape in (shapes.STATEMENT, shapes.STATEMENT_DETAIL, shapes.TOMBSTONE, shapes.SOURCE, shapes.CORRECTION):
+    for shape in (
+        shapes.STATEMENT,
+        shapes.STATEMENT_DETAIL,
+        shapes.TOMBSTONE,
+        shapes.SOURCE,
+        shapes.CORRECTION,
+        shapes.EVENT,
+    ):
         assert list(schema[shape.name]["properties"]) == field_names(shape), shape.name
         assert schema[shape.name]["required"] == field_names(shape), shape.name
 
@@ -125,6 +132,15 @@ def crawl_urls(retracted: int, archived: int) -> list[str]:
         "/api/v1/statements/export.csv?government=DE",
         "/api/v1/statements/export.jsonl?government=DE",
         "/api/v1/statements/export.csv?government=XX",
+        "/api/v1/events/",
+        "/api/v1/events/?page_size=2&after=3",
+        "/api/v1/events/?before=10&page_size=3",
+        "/api/v1/events/?type=statement.retracted",
+        "/api/v1/events/?government=DE,FI&stance=restrictive&q=visa",
+        "/api/v1/events/1/",
+        "/api/v1/events/999999/",
+        "/api/v1/events/?type=statement.nope",
+        "/api/v1/events/?after=-1",
     ]
 
 

@@ -1,0 +1,1 @@
+"""Signed pushes of the event log to newsroom systems (SPEC §10)."""
