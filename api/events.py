@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from api import shapes
 from api.exceptions import error_body
-from api.feeds import StableAtomFeed, entry_title
+from api.feeds import StableAtomFeed, statement_title
 from api.filters import StatementFilter, filter_strictly
 from api.links import absolute, prefix
 from api.pagination import KeysetPagination
@@ -226,7 +226,7 @@ class EventsFeed(Feed):
         verb, statement = ENTRY_VERBS[event["type"]], event["statement"]
         if "speaker" not in statement:  # a tombstone
             return f"{verb}: statement {statement['id']}"
-        return f"{verb}: {entry_title(statement)}"
+        return f"{verb}: {statement_title(statement)}"
 
     def item_description(self, event) -> str:
         statement = event["statement"]

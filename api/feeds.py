@@ -51,10 +51,15 @@ def said_on_text(statement: dict) -> str:
     return f"c. {text}" if statement["date_precision"] == DatePrecision.APPROXIMATE else text
 
 
+def statement_title(statement: dict) -> str:
+    """ "Speaker (Government): stance" (SPEC §6)."""
+    return f"{statement['speaker']['name']} ({statement['government']['name']}): {statement['stance']}"
+
+
 def entry_title(statement: dict) -> str:
-    """ "Speaker (Government): stance" (SPEC §6), saying so when the entry is back because the
-    statement was corrected, reinstated or retracted."""
-    title = f"{statement['speaker']['name']} ({statement['government']['name']}): {statement['stance']}"
+    """The statement's title, saying so when the entry is back because the statement was
+    corrected, reinstated or retracted."""
+    title = statement_title(statement)
     change = statement["record_change"]
     if change == RecordChange.RETRACTED:
         return f"Retracted: {title}"
