@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "api",
     "web",
     "statements.webhooks",
+    "statements.alerts",
 ]
 
 MIDDLEWARE = [
@@ -378,6 +379,33 @@ WEBHOOKS_RETRY_DELAYS = [
     float(delay)
     for delay in env_list("WEBHOOKS_RETRY_DELAYS") or ["5", "300", "1800", "7200", "18000", "36000", "36000"]
 ]
+
+# E-mail (SPEC §11): SMTP through Django's backend, from the environment. With DJANGO_DEBUG and
+# no EMAIL_HOST, mail is printed to the console (local work sends nothing anywhere).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Statement tracker <alerts@localhost>")
+if DEBUG and not EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = EMAIL_HOST or "localhost"
+
+# E-mail alerts (README "Follow by e-mail"). The mailto: of List-Unsubscribe (default: the
+# From address); how long a confirmation link and a "manage my alerts" link stay good; sign-ups
+# allowed per address and per client ("N/second|minute|hour", counted in the shared cache); when
+# the worker sends the daily and weekly digests (cron, UTC).
+ALERTS_UNSUBSCRIBE_MAILTO = os.environ.get("ALERTS_UNSUBSCRIBE_MAILTO", "")
+ALERTS_CONFIRM_DAYS = int(os.environ.get("ALERTS_CONFIRM_DAYS", "7"))
+ALERTS_MANAGE_DAYS = int(os.environ.get("ALERTS_MANAGE_DAYS", "60"))
+ALERTS_SIGNUP_RATE_PER_ADDRESS = os.environ.get("ALERTS_SIGNUP_RATE_PER_ADDRESS", "3/hour")
+ALERTS_SIGNUP_RATE_PER_CLIENT = os.environ.get("ALERTS_SIGNUP_RATE_PER_CLIENT", "20/hour")
+ALERTS_DAILY_CRON = os.environ.get("ALERTS_DAILY_CRON", "0 6 * * *")
+ALERTS_WEEKLY_CRON = os.environ.get("ALERTS_WEEKLY_CRON", "0 6 * * 1")
 
 LOGGING = {
     "version": 1,

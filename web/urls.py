@@ -1,12 +1,13 @@
 """Routes of the public site (SPEC §6a): pages for people and the embeds newsrooms frame.
 
-Everything here is read, never written: GET and HEAD only (405 otherwise).
+Everything here is read, never written: GET and HEAD only (405 otherwise), but for following a
+search by e-mail (/alerts/).
 """
 
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from web import browse, corrections, discovery, embeds, entities, pages, views
+from web import alerts, browse, corrections, discovery, embeds, entities, pages, views
 
 pages_and_embeds = [
     ("", views.home, "home"),
@@ -36,3 +37,10 @@ pages_and_embeds = [
 ]
 
 urlpatterns = [path(route, require_safe(view), name=name) for route, view, name in pages_and_embeds]
+# E-mail alerts (SPEC §11): the only public pages that take a POST (web/alerts.py says which).
+urlpatterns += [
+    path("alerts/", alerts.follow, name="alerts"),
+    path("alerts/confirm/<str:token>/", alerts.confirm, name="alerts-confirm"),
+    path("alerts/unsubscribe/<str:token>/", alerts.unsubscribe, name="alerts-unsubscribe"),
+    path("alerts/manage/<str:token>/", alerts.manage, name="alerts-manage"),
+]

@@ -1,0 +1,42 @@
+"""Tasks of the alerts, run by the worker (`./dev worker`, queue "alerts"): confirmations,
+alerts as they happen, the digests on their schedule, and the sweep."""
+
+from django.conf import settings
+from procrastinate.contrib.django import app
+
+from statements.alerts import sending
+from statements.alerts.models import Frequency
+
+QUEUE = "alerts"
+
+
+@app.task(queue=QUEUE, name="alerts.send_confirmation", retry=5)
+def send_confirmation(alert_id: int, frequency: str) -> None:
+    """A sign-up's confirmation e-mail (retried if the mail server is away)."""
+    sending.send_confirmation(alert_id, frequency)
+
+
+@app.task(queue=QUEUE, name="alerts.send_immediate")
+def send_immediate() -> None:
+    """Mail the alerts sent as it happens that have items (deferred by the fan-out)."""
+    sending.send_due([Frequency.IMMEDIATE])
+
+
+@app.periodic(cron=settings.ALERTS_DAILY_CRON)
+@app.task(queue=QUEUE, name="alerts.send_daily")
+def send_daily(timestamp: int) -> None:
+    sending.send_due([Frequency.DAILY])
+
+
+@app.periodic(cron=settings.ALERTS_WEEKLY_CRON)
+@app.task(queue=QUEUE, name="alerts.send_weekly")
+def send_weekly(timestamp: int) -> None:
+    sending.send_due([Frequency.WEEKLY])
+
+
+@app.periodic(cron=f"*/{settings.TRACKER_SWEEP_SECONDS} * * * * *")
+@app.task(queue=QUEUE, name="alerts.sweep")
+def sweep(timestamp: int) -> None:
+    """Alerts whose sending failed (the mail server was away) or whose job was lost go now."""
+    if sending.pending_immediate():
+        sending.send_due([Frequency.IMMEDIATE])
