@@ -380,20 +380,26 @@ WEBHOOKS_RETRY_DELAYS = [
     for delay in env_list("WEBHOOKS_RETRY_DELAYS") or ["5", "300", "1800", "7200", "18000", "36000", "36000"]
 ]
 
-# E-mail (SPEC §11): SMTP through Django's backend, from the environment. With DJANGO_DEBUG and
-# no EMAIL_HOST, mail is printed to the console (local work sends nothing anywhere).
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))
+# E-mail (SPEC §11): SMTP through Django's e-mail backend (Django 6.1's MAILERS; the EMAIL_*
+# settings of old are deprecated there), configured from the environment variables of old.
+# With DJANGO_DEBUG and no EMAIL_HOST, mail is printed to the console (local work sends nothing).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Statement tracker <alerts@localhost>")
-if DEBUG and not EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if DEBUG and not os.environ.get("EMAIL_HOST"):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = EMAIL_HOST or "localhost"
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("EMAIL_HOST") or "localhost",
+                "port": int(os.environ.get("EMAIL_PORT") or "25"),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+                "timeout": float(os.environ.get("EMAIL_TIMEOUT") or "30"),
+            },
+        }
+    }
 
 # E-mail alerts (README "Follow by e-mail"). The mailto: of List-Unsubscribe (default: the
 # From address); how long a confirmation link and a "manage my alerts" link stay good; sign-ups

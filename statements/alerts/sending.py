@@ -20,7 +20,7 @@ import datetime
 import logging
 import smtplib
 
-from django.core.mail import get_connection
+from django.core.mail import mailers
 from django.db import connections, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -85,7 +85,7 @@ def _lock(function: str, key: int) -> bool:
 
 def _send_all(frequency: str, force: bool) -> int:
     sent = 0
-    connection = get_connection(fail_silently=False)
+    connection = mailers.default
     try:
         for alert in due_alerts(frequency, timezone.now(), force):
             sent += send_alert(alert, connection)
@@ -173,7 +173,7 @@ def send_confirmation(alert_id: int, frequency: str) -> bool:
     alert = Alert.objects.using(PRIMARY).select_related("address", "search").filter(pk=alert_id).first()
     if alert is None:
         return False
-    connection = get_connection(fail_silently=False)
+    connection = mailers.default
     try:
         _send(connection, mail.confirmation_message(alert, frequency))
     except Refused as exc:
