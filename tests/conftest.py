@@ -128,7 +128,7 @@ def database_url(name: str) -> str:
 # Tiers by folder and file (pyproject.toml lists the markers): what a test needs decides its tier,
 # so a new test file lands in the right one without remembering to mark it.
 TIER_BY_FOLDER = {"browser": "browser", "deploy": "deploy"}
-TIER_BY_FILE = {"test_fuzz.py": "fuzz", "test_worker.py": "deploy"}
+TIER_BY_FILE = {"test_fuzz.py": "fuzz", "test_worker.py": "deploy", "test_alerts_worker.py": "deploy"}
 # What depends on the PostgreSQL server itself: the domain's triggers, constraints, SQL functions
 # and imports (tests/statements/), query plans, the SQL read paths, dumps and restores.
 PG_SERVER_FOLDERS = {"statements"}

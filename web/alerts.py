@@ -37,7 +37,9 @@ NO_STORE = "no-store"
 def _page(request, template: str, context: dict, status: int = 200):
     response = render(request, f"web/alerts/{template}.html", {"section": "alerts", **context}, status=status)
     response["Cache-Control"] = NO_STORE  # personal pages: never kept by a shared cache
-    response["Referrer-Policy"] = "no-referrer"  # the signed link stays out of Referer headers
+    # The signed link stays out of other sites' Referer: the site's own policy (same-origin)
+    # does that; no-referrer would also make the browser send "Origin: null" with the Confirm
+    # button's POST, which the CSRF check refuses.
     return response
 
 

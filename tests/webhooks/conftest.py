@@ -142,7 +142,7 @@ class Worker:
             **env,
             "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
         }
-        command = [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "events,webhooks"]
+        command = [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "events,webhooks,alerts"]
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
                 [*command, "--concurrency", "4"],
