@@ -1,0 +1,164 @@
+"""E-mail alerts (SPEC §11): how fast a real worker turns a commit into e-mail in a mailbox.
+
+A real worker process (`manage.py procrastinate worker --queues events,alerts`, concurrency 10
+as `./dev worker`) mails a real SMTP server in this process (aiosmtpd on 127.0.0.1, the tests'
+server: tests/alerts/smtp.py), on the benchmark's own database (`bench_alerts`, made small:
+topics and the statements published here). Measured:
+
+- publish-to-arrival delay, p50/p99: from the commit of a publish (statement_publish returned)
+  to the SMTP server having the whole alert, with one address following `government=DE` as it
+  happens (one publish at a time);
+- alerts per second the worker sends: N addresses follow `government=DE`; one publish; from its
+  commit to the last of the N alerts arriving (fan-out, rendering, SMTP, bookkeeping included).
+
+Reference measured in the same run: the very alert message (bytes as received) sent N times by
+raw `smtplib` from this process on one connection to the same server: the SMTP server's and the
+protocol's own ceiling.
+
+    .venv/bin/python bench/alerts.py [--publishes 50] [--followers 500] [--markdown FILE]
+"""
+
+import argparse
+import os
+import signal
+import smtplib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _setup import ROOT, django_setup, summarise
+
+DATABASE = "bench_alerts"
+CONCURRENCY = 10
+
+
+def start_worker(log: Path, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "WORKER_POLLING_SECONDS": "1",
+        "LOG_LEVEL": "ERROR",
+    }
+    command = [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "events,alerts"]
+    return subprocess.Popen(
+        [*command, "--concurrency", str(CONCURRENCY)],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def prepare() -> None:
+    from django.core.management import call_command
+
+    from statements.services.topics import topics_import
+
+    call_command("flush", interactive=False, verbosity=0)
+    topics_import((ROOT / "seeds" / "topics.json").read_text(encoding="utf-8"))
+
+
+def followers(count: int, stamp: str) -> None:
+    """`count` confirmed addresses following government=DE as it happens (made directly: the
+    double opt-in is not what is measured); every earlier follower stops."""
+    from django.utils import timezone
+
+    from statements.alerts.models import Address, Alert, SavedSearch
+
+    Alert.objects.all().delete()
+    search, _ = SavedSearch.objects.get_or_create(filter="government=DE")
+    addresses = Address.objects.bulk_create(Address(email=f"r{n}-{stamp}@example.org") for n in range(count))
+    Alert.objects.bulk_create(
+        Alert(address=a, search=search, frequency="immediate", confirmed_at=timezone.now()) for a in addresses
+    )
+
+
+def publish_german() -> float:
+    """Publish a new German statement; the monotonic time of its commit."""
+    from statements import services
+    from tests.factories import GovernmentFactory, StatementFactory
+
+    draft = StatementFactory(status="draft", government=GovernmentFactory(code="DE", name="Germany"))
+    services.statement_publish(statement_id=draft.pk, user=None)
+    return time.monotonic()
+
+
+def one_by_one(smtp, count: int) -> list[float]:
+    """Delays (ms) from each publish's commit to its alert's arrival, one follower."""
+    delays = []
+    for _ in range(count):
+        before = len(smtp.received)
+        committed = publish_german()
+        arrived = smtp.wait_for(before + 1, timeout=60)[before].arrived
+        delays.append((arrived - committed) * 1000)
+    return delays
+
+
+def burst(smtp, count: int) -> tuple[float, float]:
+    """(seconds to the first, seconds to the last) of `count` alerts of one publish."""
+    before = len(smtp.received)
+    committed = publish_german()
+    received = smtp.wait_for(before + count, timeout=600)[before:]
+    return received[0].arrived - committed, max(r.arrived for r in received) - committed
+
+
+def raw_smtplib(smtp, message: bytes, count: int) -> float:
+    """The reference: `count` sends of `message` by smtplib on one connection; per second."""
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", smtp.port) as client:
+        for n in range(count):
+            client.sendmail("alerts@localhost", [f"ref{n}@example.org"], message)
+    return count / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--publishes", type=int, default=50)
+    parser.add_argument("--followers", type=int, default=500)
+    parser.add_argument("--markdown", type=Path)
+    args = parser.parse_args()
+
+    django_setup(DATABASE)
+    from tests.alerts.smtp import SmtpServer
+
+    prepare()
+    smtp = SmtpServer().start()
+    log = ROOT / "bench" / ".data" / "alerts-worker.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    worker = start_worker(log, smtp.port)
+    try:
+        followers(1, "one")
+        one_by_one(smtp, 3)  # warm-up: the worker's connections, templates, prepared statements
+        single = summarise(one_by_one(smtp, args.publishes))
+        followers(args.followers, "many")
+        first, last = burst(smtp, args.followers)
+        message = smtp.received[-1].message.as_bytes()
+        reference = raw_smtplib(smtp, message, args.followers)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(30)
+        smtp.stop()
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    lines = [
+        f"Load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} cores.",
+        "",
+        "| measure | figure | reference (same run) |",
+        "|---|---|---|",
+        f"| publish → alert in the mailbox, 1 follower ({args.publishes} publishes) | p50 {single['median']:.0f} ms, "
+        f"p99 {single['p99']:.0f} ms | |",
+        f"| alerts/s the worker sends ({args.followers} followers of one publish) | "
+        f"{args.followers / last:,.0f}/s (first after {first * 1000:.0f} ms, last after {last:.1f} s) | "
+        f"raw smtplib, the same message on one connection: {reference:,.0f}/s |",
+    ]
+    print("\n".join(lines))
+    if args.markdown:
+        args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
