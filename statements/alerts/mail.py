@@ -2,6 +2,7 @@
 HTML part (Django templates: the HTML part escapes everything, every quote, name and link, as any
 page does), List-Unsubscribe (an https link and a mailto) and List-Unsubscribe-Post (RFC 8058)."""
 
+import email.policy
 import json
 from email.utils import parseaddr
 from urllib.parse import quote, urlsplit
@@ -51,10 +52,25 @@ def unsubscribe_mailto(token: str) -> str:
     return f"mailto:{mailbox}?subject={quote('unsubscribe ' + token)}"
 
 
+# RFC 5322 allows 998 characters a line. At Python's default of 78, a List-Unsubscribe URL longer
+# than a line (every one: it carries a signed token) is written as RFC 2047 encoded-words, which
+# RFC 2369 and RFC 8058 readers (mail clients' unsubscribe buttons) do not decode. So the message
+# is built at 78 (bodies quoted-printable in lines of 76, as RFC 2045 wants) and its headers are
+# written at 998.
+MAX_LINE = 998
+
+
+class Message(EmailMultiAlternatives):
+    def message(self, *, policy=email.policy.default):
+        built = super().message(policy=policy)
+        built.policy = policy.clone(max_line_length=MAX_LINE)
+        return built
+
+
 def _message(to: str, subject: str, template: str, context: dict, headers: dict | None = None):
     text = render_to_string(f"alerts/email/{template}.txt", context)
     html = render_to_string(f"alerts/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=headers or {})
+    message = Message(subject=subject, body=text, to=[to], headers=headers or {})
     message.attach_alternative(html, "text/html")
     return message
 

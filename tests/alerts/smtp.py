@@ -18,6 +18,7 @@ class Received:
     rcpt_tos: list[str]
     message: email.message.EmailMessage
     arrived: float  # time.monotonic()
+    raw: bytes
 
     def part(self, content_type: str) -> str:
         body = self.message.get_body(preferencelist=(content_type.split("/")[1],))
@@ -39,9 +40,10 @@ class SmtpServer:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        raw = envelope.original_content.replace(b"\r\n", b"\n")
+        message = email.message_from_bytes(raw, policy=email.policy.default)
         with self.arrived:
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, time.monotonic()))
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, time.monotonic(), raw))
             self.arrived.notify_all()
         return "250 Message accepted for delivery"
 

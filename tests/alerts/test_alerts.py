@@ -116,6 +116,7 @@ def test_sign_up_confirm_then_one_alert_with_both_unsubscribe_headers(smtp, edit
     assert deliver() == 1
 
     (alert,) = smtp.wait_for(2)[1:]
+    assert b"\nList-Unsubscribe: <https://tracker.test/alerts/unsubscribe/" in alert.raw  # plain, not RFC 2047
     https, mailto = re.fullmatch(r"<(https://[^>]+)>, <(mailto:[^>]+)>", alert.message["List-Unsubscribe"]).groups()
     assert https.startswith("https://tracker.test/alerts/unsubscribe/")
     assert mailto.startswith("mailto:alerts@localhost?subject=unsubscribe%20")
