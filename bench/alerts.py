@@ -137,7 +137,7 @@ def main() -> None:
         single = summarise(one_by_one(smtp, args.publishes))
         followers(args.followers, "many")
         first, last = burst(smtp, args.followers)
-        message = smtp.received[-1].message.as_bytes()
+        message = smtp.received[-1].raw.replace(b"\n", b"\r\n")  # the bytes as they came
         reference = raw_smtplib(smtp, message, args.followers)
     finally:
         os.killpg(worker.pid, signal.SIGTERM)

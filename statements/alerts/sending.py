@@ -134,6 +134,9 @@ def send_alert(alert: Alert, connection) -> int:
         sent = 1
     now = timezone.now()
     with transaction.atomic(using=PRIMARY):
+        # Unsubscribed while its e-mail was out: nothing left to record (its rows went with it).
+        if not Alert.objects.using(PRIMARY).select_for_update().filter(pk=alert.pk).exists():
+            return sent
         AlertItem.objects.using(PRIMARY).filter(pk__in=[item.pk for item in items]).delete()
         SeenItem.objects.using(PRIMARY).bulk_create(
             [SeenItem(alert=alert, statement_id=s, event_id=e) for s, e in new], ignore_conflicts=True
