@@ -3,6 +3,8 @@
 import pytest
 
 from statements import services
+from statements.alerts import tokens
+from statements.alerts.models import Address, Alert, SavedSearch
 from statements.models import Statement
 from tests.html_checker import nu_errors
 
@@ -17,7 +19,15 @@ def pages(seeded, client, staff_user):
     corrected = Statement.objects.get(government="US", said_on="2022-09-26")
     corrected.stance = "neutral"
     services.statement_save(statement=corrected, user=staff_user, expected_version=1, note="Recoded & checked.")
+    address = Address.objects.create(email="reader@example.org")
+    alert = Alert.objects.create(address=address, search=SavedSearch.objects.create(filter="government=US"))
     urls = {
+        "follow by e-mail page": "/alerts/?filter=government%3DUS",
+        "follow by e-mail, bad filter (400)": "/alerts/?filter=stanse%3Drestrictive",
+        "alert confirmation page": f"/alerts/confirm/{tokens.make(tokens.CONFIRM, alert.pk, f='daily')}/",
+        "alert unsubscribe page": f"/alerts/unsubscribe/{tokens.make(tokens.UNSUBSCRIBE, alert.pk)}/",
+        "manage my alerts page": f"/alerts/manage/{tokens.make(tokens.MANAGE, address.pk)}/",
+        "alert link not valid (400)": "/alerts/manage/not-a-link/",
         "statement page": f"/statements/{remark.pk}/",
         "corrected statement page": f"/statements/{corrected.pk}/",
         "retracted statement page (410)": f"/statements/{retracted.pk}/",

@@ -135,7 +135,7 @@ def send_alert(alert: Alert, connection) -> int:
     now = timezone.now()
     with transaction.atomic(using=PRIMARY):
         # Unsubscribed while its e-mail was out: nothing left to record (its rows went with it).
-        if not Alert.objects.using(PRIMARY).select_for_update().filter(pk=alert.pk).exists():
+        if not Alert.objects.using(PRIMARY).select_for_update(no_key=True).filter(pk=alert.pk).exists():
             return sent
         AlertItem.objects.using(PRIMARY).filter(pk__in=[item.pk for item in items]).delete()
         SeenItem.objects.using(PRIMARY).bulk_create(
