@@ -411,6 +411,9 @@ ALERTS_MANAGE_DAYS = int(os.environ.get("ALERTS_MANAGE_DAYS", "60"))
 ALERTS_SIGNUP_RATE_PER_ADDRESS = os.environ.get("ALERTS_SIGNUP_RATE_PER_ADDRESS", "3/hour")
 ALERTS_SIGNUP_RATE_PER_CLIENT = os.environ.get("ALERTS_SIGNUP_RATE_PER_CLIENT", "20/hour")
 ALERTS_DAILY_CRON = os.environ.get("ALERTS_DAILY_CRON", "0 6 * * *")
+# How many SMTP connections the worker sends alerts on side by side (each takes a share of the
+# alerts); keep it within the worker's concurrency and the mail server's connection limit.
+ALERTS_SENDERS = int(os.environ.get("ALERTS_SENDERS", "4"))
 ALERTS_WEEKLY_CRON = os.environ.get("ALERTS_WEEKLY_CRON", "0 6 * * 1")
 
 LOGGING = {

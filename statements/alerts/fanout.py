@@ -10,13 +10,14 @@ got items, the sending job is deferred in the same transaction."""
 import dataclasses
 import logging
 
+from django.conf import settings
 from django.db import connections
 from django.http import QueryDict
 
 from statements.alerts.models import Frequency, SavedSearch
 from statements.events import ANY_STATUS, PRIMARY, Event
 from statements.filtering import FilterError, filtered_from
-from statements.jobs import defer
+from statements.jobs import defer_many
 
 logger = logging.getLogger(__name__)
 
@@ -65,4 +66,4 @@ def items_for(events: list[Event]) -> None:
         cursor.execute(_INSERT.format(matches=" UNION ALL ".join(arms)), params)
         frequencies = {row[0] for row in cursor.fetchall()}
     if Frequency.IMMEDIATE in frequencies:
-        defer(send_immediate)
+        defer_many(send_immediate, [{"shard": shard} for shard in range(settings.ALERTS_SENDERS)])

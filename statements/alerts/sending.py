@@ -12,17 +12,19 @@ hours after the last one, a weekly one 7 days less an hour after (the worker run
 The SMTP server's answer decides what follows: accepted, the items become seen; refused for good
 (5xx for the recipient or its data), the address is paused with the server's words; anything else
 (4xx, a dropped connection) leaves the items for the next run (the sweep's), and the run stops.
-One run at a time per frequency (a session-level advisory lock); no transaction is open while a
-message is out.
+Alerts are shared among ALERTS_SENDERS senders (alert id modulo that), each on its own SMTP
+connection, one run at a time per share (a session-level advisory lock); no transaction is open
+while a message is out.
 """
 
 import datetime
 import logging
 import smtplib
 
+from django.conf import settings
 from django.core.mail import mailers
-from django.db import connections, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import connections
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from statements.alerts import mail
@@ -47,8 +49,9 @@ class Refused(Exception):
         self.reason = reason
 
 
-def due_alerts(frequency: str, now: datetime.datetime, force: bool = False):
-    """Confirmed alerts of `frequency` with items, of unpaused addresses, whose e-mail is due."""
+def due_alerts(frequency: str, now: datetime.datetime, force: bool = False, shard: int | None = None):
+    """Confirmed alerts of `frequency` with items, of unpaused addresses, whose e-mail is due
+    (of one sender's share, `shard`: alert id modulo ALERTS_SENDERS)."""
     alerts = Alert.objects.using(PRIMARY).filter(
         Exists(AlertItem.objects.filter(alert=OuterRef("pk"))),
         frequency=frequency,
@@ -57,23 +60,28 @@ def due_alerts(frequency: str, now: datetime.datetime, force: bool = False):
     )
     if frequency in DIGEST_DUE and not force:
         alerts = alerts.filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=now - DIGEST_DUE[frequency]))
+    if shard is not None:
+        alerts = alerts.alias(share=F("id") % settings.ALERTS_SENDERS).filter(share=shard)
     return alerts.select_related("address", "search").order_by("id")
 
 
-def send_due(frequencies=tuple(Frequency.values), force: bool = False) -> int:
-    """Send every due alert of `frequencies` (digests before they are due too, with `force`);
-    returns how many e-mails went. A run of a frequency already going elsewhere is skipped."""
+def send_due(frequencies=tuple(Frequency.values), force: bool = False, shards=None) -> int:
+    """Send every due alert of `frequencies` (digests before they are due too, with `force`),
+    in `shards` (default: all; each shard is one SMTP connection, several run side by side in
+    the worker); returns how many e-mails went. A shard already being sent elsewhere is skipped:
+    that sender looks again before it stops."""
     sent = 0
     for frequency in frequencies:
-        key = Frequency.values.index(frequency)
-        while _lock("pg_try_advisory_lock", key):
-            try:
-                sent += _send_all(frequency, force)
-            finally:
-                _lock("pg_advisory_unlock", key)
-            # Items committed while the lock was held: their job found it taken and left.
-            if not due_alerts(frequency, timezone.now(), force).exists():
-                break
+        for shard in range(settings.ALERTS_SENDERS) if shards is None else shards:
+            key = Frequency.values.index(frequency) * 1000 + shard
+            while _lock("pg_try_advisory_lock", key):
+                try:
+                    sent += _send_all(frequency, force, shard)
+                finally:
+                    _lock("pg_advisory_unlock", key)
+                # Items committed while the lock was held: their job found it taken and left.
+                if not due_alerts(frequency, timezone.now(), force, shard).exists():
+                    break
     return sent
 
 
@@ -83,11 +91,11 @@ def _lock(function: str, key: int) -> bool:
         return cursor.fetchone()[0]
 
 
-def _send_all(frequency: str, force: bool) -> int:
+def _send_all(frequency: str, force: bool, shard: int) -> int:
     sent = 0
     connection = mailers.default
     try:
-        for alert in due_alerts(frequency, timezone.now(), force):
+        for alert in due_alerts(frequency, timezone.now(), force, shard):
             sent += send_alert(alert, connection)
     finally:
         connection.close()
@@ -132,19 +140,39 @@ def send_alert(alert: Alert, connection) -> int:
             address_pause(address_id=alert.address_id, reason=exc.reason)
             return 0
         sent = 1
-    now = timezone.now()
-    with transaction.atomic(using=PRIMARY):
-        # Unsubscribed while its e-mail was out: nothing left to record (its rows went with it).
-        if not Alert.objects.using(PRIMARY).select_for_update(no_key=True).filter(pk=alert.pk).exists():
-            return sent
-        AlertItem.objects.using(PRIMARY).filter(pk__in=[item.pk for item in items]).delete()
-        SeenItem.objects.using(PRIMARY).bulk_create(
-            [SeenItem(alert=alert, statement_id=s, event_id=e) for s, e in new], ignore_conflicts=True
+    with connections[PRIMARY].cursor() as cursor:
+        cursor.execute(
+            _RECORD,
+            {
+                "alert": alert.pk,
+                "items": [item.pk for item in items],
+                "statements": [statement for statement, _ in new],
+                "events": [event for _, event in new],
+                "retractions": retractions,
+                "sent": bool(sent),
+            },
         )
-        SeenItem.objects.using(PRIMARY).filter(pk__in=retractions).update(retraction_mailed_at=now, updated_at=now)
-        if sent:
-            Alert.objects.using(PRIMARY).filter(pk=alert.pk).update(last_sent_at=now)
     return sent
+
+
+# What one alert's e-mail changes, in one statement (a round trip, not six): its items go, what
+# it mailed is seen, retractions mailed are marked, and when it was sent. Nothing if the alert
+# was unsubscribed while its e-mail was out (its rows went with it); locked against that meanwhile.
+_RECORD = """
+WITH alert AS (SELECT id FROM alerts_alert WHERE id = %(alert)s FOR NO KEY UPDATE),
+done AS (DELETE FROM alerts_alertitem WHERE id = ANY(%(items)s) AND alert_id IN (SELECT id FROM alert)),
+seen AS (
+    INSERT INTO alerts_seenitem (alert_id, statement_id, event_id, created_at, updated_at)
+    SELECT alert.id, mailed.statement_id, mailed.event_id, now(), now()
+    FROM alert, unnest(%(statements)s::bigint[], %(events)s::bigint[]) AS mailed (statement_id, event_id)
+    ON CONFLICT (alert_id, statement_id) DO NOTHING
+),
+retracted AS (
+    UPDATE alerts_seenitem SET retraction_mailed_at = now(), updated_at = now()
+    WHERE id = ANY(%(retractions)s) AND alert_id IN (SELECT id FROM alert)
+)
+UPDATE alerts_alert SET last_sent_at = now() WHERE id IN (SELECT id FROM alert) AND %(sent)s
+"""
 
 
 def _send(connection, message) -> None:

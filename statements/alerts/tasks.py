@@ -17,9 +17,10 @@ def send_confirmation(alert_id: int, frequency: str) -> None:
 
 
 @app.task(queue=QUEUE, name="alerts.send_immediate")
-def send_immediate() -> None:
-    """Mail the alerts sent as it happens that have items (deferred by the fan-out)."""
-    sending.send_due([Frequency.IMMEDIATE])
+def send_immediate(shard: int) -> None:
+    """Mail one share of the alerts sent as it happens that have items (the fan-out defers one
+    job per share: ALERTS_SENDERS of them run side by side, each on its own SMTP connection)."""
+    sending.send_due([Frequency.IMMEDIATE], shards=[shard])
 
 
 @app.periodic(cron=settings.ALERTS_DAILY_CRON)
