@@ -11,9 +11,10 @@ topics and the statements published here). Measured:
 - alerts per second the worker sends: N addresses follow `government=DE`; one publish; from its
   commit to the last of the N alerts arriving (fan-out, rendering, SMTP, bookkeeping included).
 
-Reference measured in the same run: the very alert message (bytes as received) sent N times by
-raw `smtplib` from this process on one connection to the same server: the SMTP server's and the
-protocol's own ceiling.
+References measured in the same run: the very alert message (bytes as received) sent N times by
+raw `smtplib` from this process on one connection to the same server (the SMTP server's and the
+protocol's own ceiling), and sent once on a new connection, one at a time (the least any alert's
+own SMTP exchange costs, beside the delay).
 
     .venv/bin/python bench/alerts.py [--publishes 50] [--followers 500] [--markdown FILE]
 """
@@ -116,6 +117,18 @@ def raw_smtplib(smtp, message: bytes, count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
+def raw_one_by_one(smtp, message: bytes, count: int) -> list[float]:
+    """The delay's reference: milliseconds for one message by smtplib on a new connection each
+    time (connect, greet, send, quit), what any alert's own SMTP exchange costs at least."""
+    timings = []
+    for n in range(count):
+        started = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", smtp.port) as client:
+            client.sendmail("alerts@localhost", [f"one{n}@example.org"], message)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--publishes", type=int, default=50)
@@ -139,6 +152,7 @@ def main() -> None:
         first, last = burst(smtp, args.followers)
         message = smtp.received[-1].raw.replace(b"\n", b"\r\n")  # the bytes as they came
         reference = raw_smtplib(smtp, message, args.followers)
+        raw_single = summarise(raw_one_by_one(smtp, message, args.publishes))
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(30)
@@ -150,7 +164,8 @@ def main() -> None:
         "| measure | figure | reference (same run) |",
         "|---|---|---|",
         f"| publish → alert in the mailbox, 1 follower ({args.publishes} publishes) | p50 {single['median']:.0f} ms, "
-        f"p99 {single['p99']:.0f} ms | |",
+        f"p99 {single['p99']:.0f} ms | one raw smtplib send on a new connection: p50 {raw_single['median']:.0f} ms, "
+        f"p99 {raw_single['p99']:.0f} ms |",
         f"| alerts/s the worker sends ({args.followers} followers of one publish) | "
         f"{args.followers / last:,.0f}/s (first after {first * 1000:.0f} ms, last after {last:.1f} s) | "
         f"raw smtplib, the same message on one connection: {reference:,.0f}/s |",
