@@ -6,6 +6,7 @@ import datetime
 import re
 import subprocess
 import sys
+import urllib.parse
 from html.parser import HTMLParser
 
 import pytest
@@ -18,6 +19,7 @@ from statements.alerts import sending, tokens
 from statements.alerts.models import Address, Alert, AlertItem, SavedSearch, SeenItem
 from tests.conftest import ROOT
 from tests.factories import GovernmentFactory, SpeakerFactory, StatementFactory
+from tests.html_checker import nu_errors
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HOSTILE = "\"><script>alert('x')</script> & <b>“bold”</b> ' \" </p>"
@@ -147,7 +149,7 @@ def test_the_one_click_post_unsubscribes_and_a_get_does_not(smtp, editor):
     assert deliver() == 0
 
 
-def test_hostile_text_is_escaped_in_the_html_part(smtp, editor):
+def test_hostile_text_is_escaped_in_the_html_part_which_the_nu_checker_finds_valid(smtp, editor, tmp_path):
     client = Client()
     confirmed(client, smtp)
     speaker = SpeakerFactory(name=f"Mallory {HOSTILE}")
@@ -160,6 +162,8 @@ def test_hostile_text_is_escaped_in_the_html_part(smtp, editor):
     assert "script" not in parsed.tags and "b" not in parsed.tags
     assert "".join(parsed.text).count(HOSTILE.strip()) >= 3  # quote, speaker, role: shown as text
     assert "<script>" not in html
+    confirmation = smtp.received[0].part("text/html")
+    assert nu_errors({"alert": html.encode(), "confirmation": confirmation.encode()}, tmp_path) == []
 
 
 def test_a_daily_digest_groups_three_statements_and_a_retraction_of_one_is_mailed_as_such(smtp, editor):
@@ -320,3 +324,25 @@ def test_the_console_backend_without_email_host_in_debug():
         text=True,
     )
     assert shown.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend", shown.stderr
+
+
+def test_staff_act_on_the_unsubscribe_mailto_with_the_command(smtp, editor):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    client = Client()
+    confirmed(client, smtp)
+    confirmed(client, smtp, email="other@example.org", filter="government=FI")
+    publish(editor, "DE")
+    deliver()
+    mailto = re.search(r"<mailto:[^>]*\?subject=([^>]+)>", smtp.received[-1].message["List-Unsubscribe"]).group(1)
+    subject = urllib.parse.unquote(mailto)  # what the mail client puts in the subject
+    assert subject.startswith("unsubscribe ")
+
+    out = StringIO()
+    call_command("alerts", "unsubscribe", subject, stdout=out)
+    assert out.getvalue() == "stopped 1 alert\n"
+    out = StringIO()
+    call_command("alerts", "list", stdout=out)
+    assert out.getvalue() == "other@example.org\tgovernment FI\timmediate\tconfirmed\n"
