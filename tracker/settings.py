@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "api.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
+    "api.middleware.ConditionalGetMiddleware",  # Django's, for HEAD too
     "api.middleware.PublicCacheMiddleware",
     "api.middleware.RevalidationMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
