@@ -9,8 +9,9 @@ from django.test import Client
 
 from statements import services
 from statements.alerts.models import Alert, AlertItem
+from tests.conftest import eventually
 from tests.factories import GovernmentFactory, StatementFactory
-from tests.webhooks.conftest import eventually, start_worker  # noqa: F401 (a fixture)
+from tests.webhooks.conftest import start_worker  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

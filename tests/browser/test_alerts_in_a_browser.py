@@ -10,8 +10,9 @@ import pytest
 from statements import services
 from statements.alerts.models import Alert
 from tests.alerts.smtp import SmtpServer
+from tests.conftest import eventually
 from tests.factories import GovernmentFactory, StatementFactory
-from tests.webhooks.conftest import Worker, eventually
+from tests.webhooks.conftest import Worker
 
 HOSTILE = "\"><script>alert('x')</script> & <b>“bold”</b>"
 
