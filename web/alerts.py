@@ -88,7 +88,8 @@ def follow(request):
         return _page(request, "follow", context | {"search": search_in_words(search.query())})
     errors, (email, search) = _form_errors(data.get("email", ""), data.get("frequency", ""), filter_text)
     if errors:
-        return _page(request, "follow", context | {"errors": errors, "email": data.get("email", "")}, status=400)
+        kept = {"email": data.get("email", ""), "frequency": data.get("frequency", "")}
+        return _page(request, "follow", context | {"errors": errors, **kept}, status=400)
     if not within_rate("client", client_address(request) or "unknown", settings.ALERTS_SIGNUP_RATE_PER_CLIENT):
         return _page(request, "follow", context | {"too_many": True}, status=429)
     if within_rate("address", email, settings.ALERTS_SIGNUP_RATE_PER_ADDRESS):
@@ -121,6 +122,8 @@ def confirm(request, token: str):
     }
     if request.method == "POST":
         alert = services.alert_confirm(alert_id=alert.pk, frequency=frequency)
+        if alert is None:  # stopped between the two reads
+            return _bad_link(request, tokens.BadLink("This alert was stopped: sign up again to follow the search."))
         context["manage_url"] = _manage_path(alert.address_id)
         return _page(request, "confirmed", context)
     return _page(request, "confirm", context)

@@ -346,3 +346,10 @@ def test_staff_act_on_the_unsubscribe_mailto_with_the_command(smtp, editor):
     out = StringIO()
     call_command("alerts", "list", stdout=out)
     assert out.getvalue() == "other@example.org\tgovernment FI\timmediate\tconfirmed\n"
+
+
+def test_a_hostile_address_comes_back_escaped_on_the_400_page():
+    answer = Client().post("/alerts/", {"email": HOSTILE, "frequency": "weekly", "filter": "government=DE"})
+    assert answer.status_code == 400
+    assert b"<script>" not in answer.content and b"&lt;script&gt;" in answer.content
+    assert b'<option value="weekly" selected>' in answer.content
