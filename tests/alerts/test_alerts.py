@@ -17,6 +17,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from statements import events, services
 from statements.alerts import sending, tokens
 from statements.alerts.models import Address, Alert, AlertItem, SavedSearch, SeenItem
+from tests.alerts.smtp import SmtpServer
 from tests.conftest import ROOT
 from tests.factories import GovernmentFactory, SpeakerFactory, StatementFactory
 from tests.html_checker import nu_errors
@@ -353,3 +354,25 @@ def test_a_hostile_address_comes_back_escaped_on_the_400_page():
     assert answer.status_code == 400
     assert b"<script>" not in answer.content and b"&lt;script&gt;" in answer.content
     assert b'<option value="weekly" selected>' in answer.content
+
+
+def test_a_mail_server_away_keeps_the_alerts_for_the_next_run(smtp, editor, settings):
+    client = Client()
+    confirmed(client, smtp)
+    smtp.stop()  # the mail server goes away
+    publish(editor, "DE", quote="Said while the mail server was away.")
+
+    with pytest.raises(OSError):
+        deliver()
+
+    assert AlertItem.objects.count() == 1
+    back = SmtpServer().start()  # back, on another port
+    try:
+        settings.MAILERS = {
+            "default": {**settings.MAILERS["default"], "OPTIONS": {"host": "127.0.0.1", "port": back.port}}
+        }
+        assert sending.send_due() == 1
+        assert "Said while the mail server was away." in back.wait_for(1)[0].part("text/plain")
+        assert not AlertItem.objects.exists()
+    finally:
+        back.stop()
