@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # Names what each cacheable answer contains (Surrogate-Key/xkey/Cache-Tag), for purges.
+    "tracker.http_cache.SurrogateKeyMiddleware",
     "api.middleware.PublicCacheMiddleware",
     "api.middleware.RevalidationMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -338,7 +340,7 @@ if not DEBUG:
     if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):
         SECURE_PROXY_SSL_HEADER = (os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"], "https")
     # Health checks from the load balancer come over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -396,6 +398,18 @@ WEBHOOKS_RETRY_DELAYS = [
     float(delay)
     for delay in env_list("WEBHOOKS_RETRY_DELAYS") or ["5", "300", "1800", "7200", "18000", "36000", "36000"]
 ]
+
+# The HTTP cache in front (README "Deploying beyond one machine"): every change of the public
+# record purges the responses naming it, at each of these comma-separated URLs (Varnish's, or a
+# CDN's purge-by-tag API), in the form HTTP_CACHE_PURGE_STYLE names: varnish, fastly, cloudflare.
+HTTP_CACHE_PURGE_URLS = env_list("HTTP_CACHE_PURGE_URL")
+HTTP_CACHE_PURGE_STYLE = os.environ.get("HTTP_CACHE_PURGE_STYLE", "varnish")
+if HTTP_CACHE_PURGE_STYLE not in ("varnish", "fastly", "cloudflare"):
+    raise ImproperlyConfigured(
+        f"HTTP_CACHE_PURGE_STYLE must be varnish, fastly or cloudflare, not {HTTP_CACHE_PURGE_STYLE!r}"
+    )
+HTTP_CACHE_PURGE_TOKEN = os.environ.get("HTTP_CACHE_PURGE_TOKEN", "")
+HTTP_CACHE_PURGE_TIMEOUT = float(os.environ.get("HTTP_CACHE_PURGE_TIMEOUT", "5"))
 
 LOGGING = {
     "version": 1,
