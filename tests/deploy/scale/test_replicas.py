@@ -91,7 +91,7 @@ def test_every_read_path_answers_from_the_replica(routed, pg_pair):
         "/api/v1/positions/?topic=ukrainian-refugees-2022",
         "/api/v1/positions/matrix/?topic=ukrainian-refugees-2022,afghan-evacuation-2021",
         "/api/v1/statements/stats/?group_by=government",
-        "/api/v1/statements/check/?quote=refugees%20are%20welcome%20here",
+        "/api/v1/statements/check/?text=refugees%20are%20welcome%20here",
         "/statements/?government=DE",
         "/positions/",
         "/feeds/statements.atom",
