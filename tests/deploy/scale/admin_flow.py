@@ -15,7 +15,7 @@ PASSWORD = "a-long-scale-test-password"
 
 def create_editor(env: dict, username: str) -> None:
     subprocess.run(
-        [PYTHON, "manage.py", "createsuperuser", "--noinput", "--username", username, "--email", f"{username}@example.org"],
+        [PYTHON, "manage.py", "createsuperuser", "--noinput", "--username", username, "--email", f"{username}@x.org"],
         cwd=ROOT,
         env={**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
         check=True,

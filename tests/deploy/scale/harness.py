@@ -154,16 +154,17 @@ class PostgresPair:
         self.primary.start()
         self.primary.execute("CREATE DATABASE tracker", database="postgres")
         env = app_env(self.primary.url())
-        subprocess.run(
-            [PYTHON, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True
-        )
-        subprocess.run([PYTHON, "manage.py", "import_topics", str(SEEDS / "topics.json")], cwd=ROOT, env=env, check=True, capture_output=True)  # fmt: skip
         files = [
             str(SEEDS / line)
             for line in (SEEDS / "statement-files.txt").read_text().splitlines()
             if line.strip() and not line.startswith("#")
         ]
-        subprocess.run([PYTHON, "manage.py", "import_statements", *files], cwd=ROOT, env=env, check=True, capture_output=True)  # fmt: skip
+        for command in (
+            ["migrate", "--noinput"],
+            ["import_topics", str(SEEDS / "topics.json")],
+            ["import_statements", *files],
+        ):
+            subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
         run([
             str(bins / "pg_basebackup"), "-D", str(replica_data), "-R", "-X", "stream", "-c", "fast",
             "-h", "127.0.0.1", "-p", str(self.primary.port), "-U", "postgres",

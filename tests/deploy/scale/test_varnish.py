@@ -79,7 +79,7 @@ def test_a_retraction_in_the_admin_leaves_the_cache_within_2_seconds(stack):
 
 
 def test_cached_pages_survive_an_origin_outage(stack):
-    app, varnish, worker = stack
+    app, varnish, _ = stack
     paths = ["/statements/", "/api/v1/statements/?government=DE"]
     first = {path: varnish.get(path) for path in paths}
     assert {answer.status_code for answer in first.values()} == {200}
