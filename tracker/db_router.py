@@ -121,12 +121,14 @@ def pin(response) -> None:
 # --- Replica health ----------------------------------------------------------------------------
 
 # Replay lag in seconds: 0 when the replica has replayed all it has received (an idle primary
-# sends nothing, and the last replayed commit may be old without the replica being behind).
+# sends nothing, and the last replayed commit may be old without the replica being behind);
+# otherwise the age of the last replayed commit, or, when it has replayed none since it started,
+# the time since it started (it has been behind at most that long).
 LAG_SQL = """
 SELECT CASE
   WHEN NOT pg_is_in_recovery() THEN 0
   WHEN coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) = pg_last_wal_replay_lsn() THEN 0
-  ELSE coalesce(extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0)
+  ELSE extract(epoch FROM clock_timestamp() - coalesce(pg_last_xact_replay_timestamp(), pg_postmaster_start_time()))
 END::float8
 """
 
@@ -156,6 +158,7 @@ def check_replica(alias: str) -> ReplicaState:
     """Ask `alias` for its replay lag now, on this thread's connection to it; record the answer."""
     state = _state(alias)
     connection = connections[alias]
+    token = _route.set(None)  # a failed check is the check's answer, not the request's failure
     try:
         with connection.cursor() as cursor:
             cursor.execute(LAG_SQL)
@@ -166,6 +169,8 @@ def check_replica(alias: str) -> ReplicaState:
     else:
         state.lag, state.error = round(lag, 3), ""
         state.state = "ok" if lag <= settings.DATABASE_REPLICA_MAX_LAG else "lagging"
+    finally:
+        _route.reset(token)
     state.checked_at = time.monotonic()
     if state.state != "ok":
         logger.warning("replica %s skipped: %s (lag %s s) %s", alias, state.state, state.lag, state.error)
