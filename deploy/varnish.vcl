@@ -58,6 +58,8 @@ sub vcl_recv {
     }
     # Any other cookie (a CSRF token) changes nothing a public page shows.
     unset req.http.Cookie;
+    # ?a=1&b=2 and ?b=2&a=1 are one page: one object.
+    set req.url = std.querysort(req.url);
     if (std.healthy(req.backend_hint)) {
         # The app is up: serve a stale object for at most 10 s while it is fetched again.
         set req.grace = 10s;

@@ -46,6 +46,9 @@ def test_the_second_request_is_a_hit(stack):
     assert len(second.headers["X-Varnish"].split()) == 2  # Varnish's own word: this request and the object's
     wait_for(lambda: app_requests(app, path) == 1, "gunicorn's access log line", deadline=10)
     assert "Surrogate-Key" not in second.headers and "xkey" not in second.headers
+    # The same query in another order is the same object.
+    varnish.get("/statements/?government=FI&stance=restrictive")
+    assert varnish.get("/statements/?stance=restrictive&government=FI").headers["X-Cache"] == "HIT"
     # A conditional request is answered by Varnish from the object it keeps.
     again = varnish.get(path, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and app_requests(app, path) == 1
