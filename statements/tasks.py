@@ -43,7 +43,10 @@ async def sweep_events(context, timestamp: int) -> None:
     name="statements.purge_http_cache",
     retry=RetryStrategy(max_attempts=10, exponential_wait=1),
 )
-def purge_http_cache(keys: list[str]) -> None:
-    """Purge the HTTP cache's responses naming `keys` (tracker/http_cache.py); retried with
-    backoff (1 s, 2 s, 4 s, …) while a cache is unreachable."""
+def purge_http_cache(keys: list[str], lsn: str | None = None) -> None:
+    """Purge the HTTP cache's responses naming `keys` (tracker/http_cache.py), once the read
+    replicas have replayed the primary's WAL up to `lsn`; retried with backoff (1 s, 2 s, 4 s, …)
+    while a cache is unreachable."""
+    if lsn:
+        http_cache.wait_for_replicas(lsn)
     http_cache.purge(keys)

@@ -12,16 +12,19 @@ and Varnish with bans), `xkey` (Varnish's xkey module) and `Cache-Tag` (Cloudfla
 Every event of the event log (publish, correction, retraction, reinstatement) purges the keys of
 its statement: `statements`, `statement-<id>` and its speaker's, government's and topic's. The
 event log's consumer `http_cache` (registered in statements/apps.py) defers one purge job per
-batch of events in the fan-out's transaction; the worker sends it to every URL in
-`HTTP_CACHE_PURGE_URL`, retrying while the cache is unreachable.
+batch of events in the fan-out's transaction; the worker waits until the read replicas have
+replayed the change (else the next miss could be read on a replica without it, and cached
+again), then sends it to every URL in `HTTP_CACHE_PURGE_URL`, retrying while a cache is
+unreachable.
 """
 
 import logging
+import time
 import urllib.error
 import urllib.request
 
 from django.conf import settings
-from django.db import connections
+from django.db import Error, connections
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +32,7 @@ CONSUMER = "http_cache"
 ALL_STATEMENTS = "statements"
 # Keys per purge request: Varnish's default limit on a header is 8 KiB, Fastly takes 256 keys.
 KEYS_PER_REQUEST = 100
+REPLAY_POLL_SECONDS = 0.01
 
 _STATEMENT_ROUTES = {
     "statement-page",
@@ -106,13 +110,47 @@ def keys_for_events(events) -> list[str]:
 
 def purge_on_events(events) -> None:
     """The event log's consumer: defer the purge of `events`' keys (nothing when no
-    HTTP_CACHE_PURGE_URL is set)."""
+    HTTP_CACHE_PURGE_URL is set), with the primary's WAL position, which the replicas must have
+    replayed before the purge goes out."""
     if not settings.HTTP_CACHE_PURGE_URLS:
         return
     from statements.jobs import defer
     from statements.tasks import purge_http_cache
 
-    defer(purge_http_cache, keys=keys_for_events(events))
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        (lsn,) = cursor.fetchone()
+    defer(purge_http_cache, keys=keys_for_events(events), lsn=lsn)
+
+
+def wait_for_replicas(lsn: str, deadline: float | None = None) -> dict[str, bool]:
+    """Wait until every replica has replayed the primary's WAL up to `lsn`, at most `deadline`
+    seconds (DATABASE_REPLICA_MAX_LAG: a replica further behind is skipped by the read router
+    anyway). Purging before would let the next miss be read on a replica that does not have the
+    change yet, and the cache would keep the old page for another max-age. Returns, for each
+    replica, whether it got there (one that is down counts as not)."""
+    from tracker.db_router import replica_aliases
+
+    deadline = settings.DATABASE_REPLICA_MAX_LAG if deadline is None else deadline
+    end = time.monotonic() + deadline
+    done = {}
+    for alias in replica_aliases():
+        done[alias] = False
+        while True:
+            try:
+                with connections[alias].cursor() as cursor:
+                    cursor.execute("SELECT coalesce(pg_last_wal_replay_lsn() >= %s::pg_lsn, true)", [lsn])
+                    done[alias] = cursor.fetchone()[0]
+            except Error as exc:
+                logger.warning("purge: replica %s not asked (%s); purging without it", alias, exc)
+                connections[alias].close()
+                break
+            if done[alias] or time.monotonic() >= end:
+                break
+            time.sleep(REPLAY_POLL_SECONDS)
+        if not done[alias]:
+            logger.warning("purge: replica %s has not replayed %s; purging anyway", alias, lsn)
+    return done
 
 
 def purge(keys: list[str]) -> None:

@@ -75,7 +75,8 @@ def test_each_event_purges_its_statement_speaker_government_topic_and_lists(sett
 
     events.fan_out()
     (job,) = ProcrastinateJob.objects.filter(task_name="statements.purge_http_cache")
-    http_cache.purge(job.args["keys"])  # what the worker runs
+    assert job.args["lsn"]  # the primary's WAL position the replicas must reach first
+    http_cache.purge(job.args["keys"])  # what the worker runs (with no replica to wait for)
 
     (method, path, headers, _body) = purger.received[0]
     assert (method, path) == ("PURGE", "/purge")
