@@ -235,7 +235,11 @@ def record_replica_failure(alias: str, exc: BaseException) -> None:
 
 class ReadRoutingMiddleware:
     """Decides where the request's reads go (`route_for`), pins a client after its write, and
-    runs a GET or HEAD again on another database when a replica failed it."""
+    runs a GET or HEAD again on another database when a replica failed it.
+
+    A streamed body (the exports) is read after this returns, outside the route: on the primary,
+    deliberately. A read lasting minutes on a hot standby can be cancelled by a replication
+    conflict (max_standby_streaming_delay), and an export is never cut after its 200 was sent."""
 
     def __init__(self, get_response):
         self.get_response = get_response
