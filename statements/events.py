@@ -22,11 +22,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchVectorField
-from django.db import connection, models, router, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from statements.listing import Projection, Selection, _as_dicts, _run
+from tracker.db_router import reads
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +215,7 @@ class EventLog:
 def _reader() -> str:
     """Public reads may go to a replica: it replays commits in order, so it shows a prefix of the
     log, and a cursor read there stays good on the primary."""
-    return router.db_for_read(Event)
+    return reads()
 
 
 def kept_one(pk: int, projection: Projection, using: str | None = None) -> dict | None:

@@ -11,11 +11,12 @@ Read through `facet_counts(selection)`.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import connections, router
+from django.db import connections
 
 from statements.listing import SEARCH_COUNT_LIMIT, TABLE, Selection, T
-from statements.models import Government, Statement, Topic
+from statements.models import Government, Topic
 from statements.tallies import tally_counts
+from tracker.db_router import reads
 
 FACETS = ("government", "stance", "topic", "language", "year")
 
@@ -81,7 +82,7 @@ def facet_counts(selection: Selection, *, use_tallies: bool = True) -> Facets:
     if tallied is not None:
         return _sorted(tallied)
     where, params = selection.where()
-    using = router.db_for_read(Statement)
+    using = reads()
     capped = False
     with connections[using].cursor() as cursor:
         if selection.q:

@@ -42,7 +42,7 @@ REQUIRED_KEYS = (
     "topic",
     "sources",
 )
-OPTIONAL_KEYS = ("id", "published_on", "context", "status", "corrections", "created_at", "updated_at")
+OPTIONAL_KEYS = ("id", "published_on", "context", "status", "corrections", "created_at", "updated_at", "version")
 SPEAKER_KEYS = {"name": True, "kind": True, "wikidata_id": False, "slug": False}
 SOURCE_KEYS = {"url": True, "publisher": True, "archived_url": False, "accessed_on": False}
 CORRECTION_KEYS = {"date": True, "corrected_at": False, "kind": True, "note": True, "fields": False}
@@ -52,6 +52,7 @@ MAX_SOURCES = 20
 MAX_CORRECTIONS = 200
 MAX_NOTE_LENGTH = 5000
 MAX_ID = 2**63 - 1
+MAX_VERSION = 2**31 - 1  # a PositiveIntegerField
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SLUG_PATTERN = re.compile(r"^[-a-z0-9]+$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
@@ -110,6 +111,7 @@ class StatementData:
     id: int | None = None
     created_at: datetime.datetime | None = None
     updated_at: datetime.datetime | None = None
+    version: int | None = None  # the edit count a restore keeps (open forms' lost-edit guard)
 
 
 @dataclass
@@ -249,6 +251,36 @@ def _speaker(errors: _LineErrors, value) -> SpeakerData | None:
     if name is None or kind is None:
         return None
     return SpeakerData(name=name, kind=kind, wikidata_id=wikidata_id, slug=slug)
+
+
+class _RecordErrors(_LineErrors):
+    """Problems of one record of a JSON array file, as `speakers[N]: field: message`."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.messages: list[str] = []
+
+    def add(self, field_name: str, message: str) -> None:
+        self.messages.append(f"{self.where}: {field_name}: {message}")
+
+
+def parse_speaker_record(index: int, value) -> tuple[SpeakerData | None, list[str]]:
+    """One record of a speakers file (`export_speakers`): a line's `speaker` object with its slug,
+    which is required here, validated alike."""
+    errors = _RecordErrors(f"speakers[{index}]")
+    speaker = _speaker(errors, value)
+    if speaker is not None and not speaker.slug and not errors.messages:
+        errors.add("speaker.slug", "is required")
+    return (speaker if not errors.messages else None), errors.messages
+
+
+def speaker_to_record(speaker) -> dict:
+    """A speaker as a speakers file holds it: the keys of a line's `speaker`, its slug included."""
+    record = {"name": speaker.name, "kind": speaker.kind}
+    if speaker.wikidata_id:
+        record["wikidata_id"] = speaker.wikidata_id
+    record["slug"] = speaker.slug
+    return record
 
 
 def _sources(errors: _LineErrors, value, status: str | None) -> list[SourceData]:
@@ -393,12 +425,25 @@ def parse_line(line_number: int, raw: str) -> tuple[StatementData | None, list[s
     updated_at = _instant(errors, "updated_at", data.get("updated_at"))
     if created_at and updated_at and updated_at < created_at:
         errors.add("updated_at", "is before created_at")
+    version = data.get("version")
+    if "version" in data and (type(version) is not int or not 1 <= version <= MAX_VERSION):
+        errors.add("version", f"must be a whole number from 1, not {version!r}")
 
     if errors.messages:
         return None, errors.messages
     return (
         StatementData(
-            line_number, speaker, government, topic, fields, sources, corrections, statement_id, created_at, updated_at
+            line_number,
+            speaker,
+            government,
+            topic,
+            fields,
+            sources,
+            corrections,
+            statement_id,
+            created_at,
+            updated_at,
+            version,
         ),
         [],
     )
@@ -474,10 +519,7 @@ def statement_to_record(statement) -> dict:
     """Render a Statement (with speaker, government, topic, sources and corrections loaded) as one
     interchange record: the keys of the seed files in their order, its id first, and its public
     record (status, corrections) and timestamps last."""
-    speaker = {"name": statement.speaker.name, "kind": statement.speaker.kind}
-    if statement.speaker.wikidata_id:
-        speaker["wikidata_id"] = statement.speaker.wikidata_id
-    speaker["slug"] = statement.speaker.slug
+    speaker = speaker_to_record(statement.speaker)
     return {
         "id": statement.pk,
         "speaker": speaker,
@@ -498,6 +540,7 @@ def statement_to_record(statement) -> dict:
         "corrections": [correction_to_record(c) for c in statement.corrections.all()],
         "created_at": instant(statement.created_at),
         "updated_at": instant(statement.updated_at),
+        "version": statement.version,
     }
 
 

@@ -28,12 +28,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connections, models, router, transaction
+from django.db import connections, models, transaction
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models.expressions import RawSQL
 
 from statements import search
-from statements.models import Statement
+from tracker.db_router import reads
 
 T = "s"  # the statement's name in the SQL of this module and of projections
 TABLE = "statements_statement"
@@ -238,7 +238,7 @@ class StatementPages:
         self.ordering = ordering
         self.projection = projection
         self.where, self.params = selection.where()
-        self.using = router.db_for_read(Statement)
+        self.using = reads()
         self.count_limit = SEARCH_COUNT_LIMIT if selection.q else None  # None: the paginator's
         self.counted: int | None = None  # brought along by a ranked page
 
@@ -303,7 +303,7 @@ class StatementPages:
 def published_one(pk: int, projection: Projection, using: str | None = None) -> dict | None:
     """One published statement as a row (as `StatementPages.page` gives them), or None. One query."""
     sql = _rows(projection, f"{TABLE} AS {T}") + f"WHERE {T}.id = %s AND {T}.status = 'published'"
-    rows = _as_dicts(_run(using or router.db_for_read(Statement), sql, [pk]))
+    rows = _as_dicts(_run(using or reads(), sql, [pk]))
     return rows[0] if rows else None
 
 
@@ -330,7 +330,7 @@ def csv_rows(selection: Selection, projection: Projection, using: str | None = N
         f"ORDER BY {T}.said_on, {T}.id) TO STDOUT WITH (FORMAT csv)"
     )
     with (
-        exporting(using or router.db_for_read(Statement)) as cursor,
+        exporting(using or reads()) as cursor,
         cursor.cursor.copy(copy_sql, params) as copy,
     ):
         yield from copy
@@ -338,7 +338,7 @@ def csv_rows(selection: Selection, projection: Projection, using: str | None = N
 
 def exported(lines: Iterator[str], using: str | None = None) -> Iterator[str]:
     """`lines` (an export reading through the ORM) read inside `exporting()`."""
-    with exporting(using or router.db_for_read(Statement)):
+    with exporting(using or reads()):
         yield from lines
 
 
@@ -354,7 +354,7 @@ def latest_changes(selection: Selection, limit: int, projection: Projection) -> 
     where, params = selection.where()
     sql = _rows(projection, f"{TABLE} AS {T}", f", {T}.record_changed_at") + f"WHERE {where} "
     sql += f"ORDER BY {RECORD_ORDER.order_by()} LIMIT %s"
-    return _as_dicts(_run(router.db_for_read(Statement), sql, [*params, limit]))
+    return _as_dicts(_run(reads(), sql, [*params, limit]))
 
 
 def highlighted_quotes(ids: list[int], q: str) -> dict[int, list[tuple[str, bool]]]:
@@ -367,7 +367,7 @@ def highlighted_quotes(ids: list[int], q: str) -> dict[int, list[tuple[str, bool
     options = "StartSel=\x02, StopSel=\x03, HighlightAll=true"
     quote = f"translate({T}.quote, E'\\x02\\x03', '')"
     sql = f"SELECT id, {search.headline(q, T, quote, '%s')} FROM {TABLE} AS {T} WHERE id = ANY(%s)"
-    with connections[router.db_for_read(Statement)].cursor() as cursor:
+    with connections[reads()].cursor() as cursor:
         cursor.execute(sql, [options, list(ids)])
         rows = cursor.fetchall()
     return {pk: _segments(text) for pk, text in rows}

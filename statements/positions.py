@@ -10,10 +10,11 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connections
 from django_countries import countries
 
 from statements.models import Government, Stance, Topic
+from tracker.db_router import reads
 
 STANCES = list(Stance.values)
 
@@ -123,7 +124,7 @@ def positions_as_of(
     `stances` keeps only governments whose current stance is one of them.
     """
     sql = positions_sql(named=bool(governments), stances=bool(stances))
-    with connection.cursor() as cursor:
+    with connections[reads()].cursor() as cursor:
         cursor.execute(sql, {"topic": topic.pk, "as_of": as_of, "codes": governments or [], "stances": stances or []})
         rows = cursor.fetchall()
     positions = []
@@ -169,7 +170,7 @@ def government_positions(*, government: Government, topics: list[Topic], as_of: 
     """One government's position on each of `topics` as of `as_of`, in the topics' order: how it
     treated each group, side by side (`stance=None` where it had said nothing on one). One query,
     one index probe per topic."""
-    with connection.cursor() as cursor:
+    with connections[reads()].cursor() as cursor:
         cursor.execute(
             _GOVERNMENT_POSITIONS_SQL, {"topics": [t.pk for t in topics], "code": government.code, "as_of": as_of}
         )
@@ -224,7 +225,7 @@ def timelines(
     picture on a page asks for fewer) rather than answer in part.
     """
     sql = _CHANGES_SQL.format(governments="AND p.government_id = ANY(%(codes)s)" if governments else "")
-    with connection.cursor() as cursor:
+    with connections[reads()].cursor() as cursor:
         cursor.execute(sql, {"topic": topic.pk, "codes": governments or [], "limit": max_changes + 1})
         rows = cursor.fetchall()
     if len(rows) > max_changes:
@@ -263,7 +264,7 @@ def government_summaries(codes: list[str]) -> dict[str, dict]:
         ORDER BY g.code, t.slug
     """
     summaries: dict[str, dict] = {code: {"statement_count": 0, "latest_stances": []} for code in codes}
-    with connection.cursor() as cursor:
+    with connections[reads()].cursor() as cursor:
         cursor.execute(sql, {"codes": list(codes)})
         for code, slug, stance, said_on, statement_id, total in cursor.fetchall():
             summaries[code]["statement_count"] += total
@@ -284,7 +285,7 @@ def topic_summaries(topic_ids: list[int]) -> dict[int, dict]:
     """
     empty = {"statement_count": 0, "government_count": 0, "first_said_on": None, "last_said_on": None}
     summaries = {topic_id: dict(empty) for topic_id in topic_ids}
-    with connection.cursor() as cursor:
+    with connections[reads()].cursor() as cursor:
         cursor.execute(sql, {"ids": list(topic_ids)})
         for topic_id, governments, statements, first, last in cursor.fetchall():
             summaries[topic_id] = {
@@ -356,7 +357,7 @@ def positions_matrix(
         "names": [countries.name(code) for code in governments or []],
         "stances": stances or [],
     }
-    with connection.cursor() as cursor:
+    with connections[reads()].cursor() as cursor:
         cursor.execute(sql, params)
         return [row for (row,) in cursor.fetchall()]
 
@@ -402,7 +403,7 @@ def retractions_behind(*, topics: list[Topic], as_of: datetime.date, shown: dict
     statement's said_on, absent where the government has none). Embeds that showed a statement
     keep saying what became of it (SPEC §6), instead of silently showing an older stance. One
     query (a partial index holds the retracted statements)."""
-    with connection.cursor() as cursor:
+    with connections[reads()].cursor() as cursor:
         cursor.execute(_RETRACTIONS_SQL, {"topics": [t.pk for t in topics], "as_of": as_of})
         found = [Retraction(*row) for row in cursor.fetchall()]
     behind = []

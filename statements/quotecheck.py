@@ -28,11 +28,11 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db import connections, router
+from django.db import connections
 from psycopg import sql as pgsql
 
 from statements.listing import Projection, Selection
-from statements.models import Statement
+from tracker.db_router import reads
 
 # Calibrated on bench/quotecheck.py (README, "Checking a quote"): below this a candidate is
 # `unrelated` and the answer `no_match`.
@@ -259,7 +259,7 @@ def same_remark(quote: str, other: str) -> Alignment | None:
 
 def _cursor():
     """A cursor where statements are read (a replica, when there is one)."""
-    return connections[router.db_for_read(Statement)].cursor()
+    return connections[reads()].cursor()
 
 
 class _ColumnStatistics:

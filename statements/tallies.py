@@ -14,6 +14,7 @@ from django.db import connections, router
 
 from statements.listing import Selection
 from statements.models import Statement
+from tracker.db_router import reads
 
 # dimension → (its single kind, its column, the Selection field that filters it)
 DIMENSIONS = {
@@ -98,7 +99,7 @@ def _counted_sql(selection: Selection, by: tuple[str, ...], bucket: str | None) 
 
 
 def _run(sql: str, params: list) -> list[tuple]:
-    with connections[router.db_for_read(Statement)].cursor() as cursor:
+    with connections[reads()].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

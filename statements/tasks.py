@@ -1,12 +1,15 @@
-"""Tasks of the event log, run by the worker (`./dev worker`): the fan-out and the sweep."""
+"""Tasks of the event log, run by the worker (`./dev worker`): the fan-out, the sweep and the
+HTTP cache's purges."""
 
 import logging
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
 from statements import events
+from tracker import http_cache
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +36,17 @@ async def sweep_events(context, timestamp: int) -> None:
         await context.app.job_manager.retry_job(job)
     if await sync_to_async(events.behind)():
         await sync_to_async(events.fan_out)()
+
+
+@app.task(
+    queue="http_cache",
+    name="statements.purge_http_cache",
+    retry=RetryStrategy(max_attempts=10, exponential_wait=1),
+)
+def purge_http_cache(keys: list[str], lsn: str | None = None) -> None:
+    """Purge the HTTP cache's responses naming `keys` (tracker/http_cache.py), once the read
+    replicas have replayed the primary's WAL up to `lsn`; retried with backoff (1 s, 2 s, 4 s, …)
+    while a cache is unreachable."""
+    if lsn:
+        http_cache.wait_for_replicas(lsn)
+    http_cache.purge(keys)

@@ -8,6 +8,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.db import connection
 
@@ -153,6 +154,8 @@ def test_export_restore_export_is_byte_identical_and_answers_the_same(tmp_path, 
     services.statement_retract(statement_id=back.pk, user=editor, reason="Checking the transcript.")
     services.statement_reinstate(statement_id=back.pk, user=editor, reason="The transcript confirms it.")
     Speaker.objects.filter(name="Karine Jean-Pierre").update(slug="kjp")
+    # A speaker with no statement (added in the admin before any remark was recorded).
+    Speaker.objects.create(name="Nobody Quoted Yet", kind="person", wikidata_id="Q4115189", slug="nobody-quoted-yet")
     draft = Statement(
         **{
             f.attname: getattr(remark, f.attname)
@@ -173,9 +176,11 @@ def test_export_restore_export_is_byte_identical_and_answers_the_same(tmp_path, 
             .values_list("pk", flat=True)
         ),
     ]
-    first, topics = tmp_path / "first.jsonl", tmp_path / "topics.json"
+    first, topics, speakers = tmp_path / "first.jsonl", tmp_path / "topics.json", tmp_path / "speakers.json"
     call_command("export_statements", str(first))
     call_command("export_topics", str(topics))
+    call_command("export_speakers", str(speakers))
+    versions = dict(Statement.objects.values_list("pk", "version"))
     source = database_url(connection.settings_dict["NAME"])
     restored_name = f"restore_jsonl_{uuid.uuid4().hex[:8]}"
     with connection.cursor() as cursor:
@@ -183,9 +188,13 @@ def test_export_restore_export_is_byte_identical_and_answers_the_same(tmp_path, 
     try:
         manage(restored_name, "migrate", "--noinput")
         manage(restored_name, "import_topics", str(topics), "--update")
+        manage(restored_name, "import_speakers", str(speakers))
         report = manage(restored_name, "import_statements", "--restore", str(first))
-        second = tmp_path / "second.jsonl"
+        second, speakers_again = tmp_path / "second.jsonl", tmp_path / "speakers-again.json"
         manage(restored_name, "export_statements", str(second))
+        manage(restored_name, "export_speakers", str(speakers_again))
+        with psycopg.connect(database_url(restored_name)) as restored:
+            restored_versions = dict(restored.execute("SELECT id, version FROM statements_statement").fetchall())
         urls = sample_urls(ids)
         before, after = snapshot(source, urls), snapshot(database_url(restored_name), urls)
         refused = subprocess.run(
@@ -201,6 +210,8 @@ def test_export_restore_export_is_byte_identical_and_answers_the_same(tmp_path, 
 
     assert "45 lines: 45 restored" in report
     assert second.read_bytes() == first.read_bytes()
+    assert speakers_again.read_bytes() == speakers.read_bytes()  # every speaker, none without statements lost
+    assert restored_versions == versions and versions[remark.pk] == 2  # an open form's guard still holds
     assert before == after
     assert before[f"/api/v1/statements/{gone.pk}/"] == {"errors": {"detail": ["No published statement has this id."]}}
     assert [c["kind"] for c in before[f"/api/v1/statements/{back.pk}/"]["corrections"]] == [

@@ -74,6 +74,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First of ours: decides where this request's reads go (a replica or the primary) for every
+    # middleware and view after it, and reads a GET again elsewhere when a replica fails it.
+    "tracker.db_router.ReadRoutingMiddleware",
     # Outermost of those that touch bodies: JSON, feeds, CSV and pages leave compressed (streams
     # too) when the client accepts gzip; a strong ETag becomes weak (W/"…"), as RFC 9110 wants.
     "django.middleware.gzip.GZipMiddleware",
@@ -86,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "api.middleware.ConditionalGetMiddleware",  # Django's, for HEAD too
+    # Names what each cacheable answer contains (Surrogate-Key/xkey/Cache-Tag), for purges.
+    "tracker.http_cache.SurrogateKeyMiddleware",
     "api.middleware.PublicCacheMiddleware",
     "api.middleware.RevalidationMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -148,14 +153,29 @@ DATABASES = {"default": _database(DATABASE_URL, "DATABASE_URL")}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
-# Read replicas (streaming from the primary): reads are routed to them, writes to the primary.
+# How connections name themselves in pg_stat_activity (one name per app server helps).
+DATABASES["default"]["OPTIONS"]["application_name"] = os.environ.get("DATABASE_APPLICATION_NAME", "tracker")
+# Read replicas (streaming from the primary; README "Deploying beyond one machine"): anonymous
+# public reads go to a healthy one, everything else to the primary (tracker/db_router.py).
 for index, url in enumerate(env_list("DATABASE_REPLICA_URLS")):
     replica = _database(url, "DATABASE_REPLICA_URLS")
-    replica["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
+    # Django's PostgreSQL backend, reporting a replica that fails to the router.
+    replica["ENGINE"] = "tracker.replica_db"
+    replica["OPTIONS"] = {
+        **DATABASES["default"]["OPTIONS"],
+        **replica.get("OPTIONS", {}),
+        "connect_timeout": int(os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "2")),
+    }
     replica["CONN_HEALTH_CHECKS"] = True
     replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica_{index}"] = replica
 DATABASE_ROUTERS = ["tracker.db_router.ReplicaRouter"]
+# A replica replaying more than this many seconds behind the primary is skipped.
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "10"))
+# Each process asks each replica for its lag at most this often (never on every request).
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", "5"))
+# After its own write, a client reads from the primary for this long (a signed cookie).
+DATABASE_PIN_SECONDS = int(os.environ.get("DATABASE_PIN_SECONDS", "15"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -328,7 +348,7 @@ if not DEBUG:
     if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):
         SECURE_PROXY_SSL_HEADER = (os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"], "https")
     # Health checks from the load balancer come over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -386,6 +406,18 @@ WEBHOOKS_RETRY_DELAYS = [
     float(delay)
     for delay in env_list("WEBHOOKS_RETRY_DELAYS") or ["5", "300", "1800", "7200", "18000", "36000", "36000"]
 ]
+
+# The HTTP cache in front (README "Deploying beyond one machine"): every change of the public
+# record purges the responses naming it, at each of these comma-separated URLs (Varnish's, or a
+# CDN's purge-by-tag API), in the form HTTP_CACHE_PURGE_STYLE names: varnish, fastly, cloudflare.
+HTTP_CACHE_PURGE_URLS = env_list("HTTP_CACHE_PURGE_URL")
+HTTP_CACHE_PURGE_STYLE = os.environ.get("HTTP_CACHE_PURGE_STYLE", "varnish")
+if HTTP_CACHE_PURGE_STYLE not in ("varnish", "fastly", "cloudflare"):
+    raise ImproperlyConfigured(
+        f"HTTP_CACHE_PURGE_STYLE must be varnish, fastly or cloudflare, not {HTTP_CACHE_PURGE_STYLE!r}"
+    )
+HTTP_CACHE_PURGE_TOKEN = os.environ.get("HTTP_CACHE_PURGE_TOKEN", "")
+HTTP_CACHE_PURGE_TIMEOUT = float(os.environ.get("HTTP_CACHE_PURGE_TIMEOUT", "5"))
 
 # E-mail (SPEC §11): SMTP through Django's e-mail backend (Django 6.1's MAILERS; the EMAIL_*
 # settings of old are deprecated there), configured from the environment variables of old.

@@ -14,6 +14,7 @@ from api.exceptions import json_not_found
 from api.feeds import CorrectionsFeed, StatementsFeed, StatementsRssFeed, statements_json_feed
 from api.oembed import oembed
 from api.views import SchemaView
+from tracker.health import readyz
 
 # The one inline style Swagger UI (drf-spectacular-sidecar, pinned) applies.
 SWAGGER_STYLE = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
@@ -28,6 +29,7 @@ urlpatterns = [
         "api/docs/", csp_override(DOCS_CSP)(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"
     ),
     path("healthz", require_safe(lambda request: HttpResponse("ok", content_type="text/plain")), name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("api/v1/", include("api.urls")),
     re_path(r"^api(?:/[\s\S]*)?$", json_not_found),  # [\s\S]: a path may hold a newline
     # oEmbed and feeds are read, never written: GET and HEAD only (405 otherwise).

@@ -4,8 +4,9 @@
 The sitemap lists every public page people would search for: each published statement, speaker,
 government and topic (and a topic's positions grid), and the site's own pages. A sitemap file
 holds at most 50,000 URLs (sitemaps.org), so each section is paged and /sitemap.xml is the index
-of the pages. Statements are paged by ranges of 50,000 ids, not by OFFSET: at a million
-statements a page is one index range scan, where OFFSET 950,000 would read 950,000 rows first.
+of the pages. Statements are paged by blocks of 50,000 ids that hold any published statement,
+not by OFFSET: at a million statements a page is one index range scan, where OFFSET 950,000
+would read 950,000 rows first.
 Every URL is absolute, from TRACKER_SITE_URL (api/links.py), never from the Host a client sent.
 """
 
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.db import connection
 from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -59,34 +61,63 @@ class PagesSitemap(SiteSitemap):
         return reverse(item)
 
 
-class PublishedStatementIds(Sequence):
-    """Published statements as a sequence indexed by id − 1: a slice [a:b] is those with ids in
-    (a, b], one index range scan; len() is the highest id. A page of the sitemap may hold fewer
-    than 50,000 statements (drafts and retractions leave gaps), never more."""
+# The id blocks (of `size` ids each: the sitemap's limit) that hold a published statement, found by a skip scan:
+# one primary-key probe per block, so at a million statements about 21 probes in one query.
+OCCUPIED_BLOCKS = """
+WITH RECURSIVE blocks(block) AS (
+    SELECT (SELECT (id - 1) / %(size)s FROM statements_statement WHERE status = 'published' ORDER BY id LIMIT 1)
+  UNION ALL
+    SELECT (SELECT (id - 1) / %(size)s FROM statements_statement
+            WHERE status = 'published' AND id > (block + 1) * %(size)s ORDER BY id LIMIT 1)
+    FROM blocks WHERE block IS NOT NULL
+)
+SELECT block FROM blocks WHERE block IS NOT NULL
+"""
+SITEMAP_BLOCK = 50_000  # a sitemap file's limit (sitemaps.org), and Django's Sitemap.limit
 
-    def __init__(self):
-        self._length = None
+
+class PublishedStatementIds(Sequence):
+    """Published statements as a sequence of SITEMAP_BLOCK-long pages, one per block of ids that
+    holds any: a slice [a:b] of page k is the statements with ids in the k-th occupied block, one
+    index range scan. A page may hold fewer than 50,000 statements (drafts and retractions leave
+    gaps), never more, and never none: a block of ids with no published statement (all drafts,
+    retracted, or never used) is no page at all."""
+
+    def __init__(self, size: int = SITEMAP_BLOCK):
+        self.size = size
+        self._blocks = None
+
+    @property
+    def blocks(self) -> list[int]:
+        if self._blocks is None:
+            with connection.cursor() as cursor:
+                cursor.execute(OCCUPIED_BLOCKS, {"size": self.size})
+                self._blocks = [block for (block,) in cursor.fetchall()]
+        return self._blocks
 
     def __len__(self) -> int:
-        if self._length is None:
-            self._length = Statement.objects.aggregate(top=Max("id"))["top"] or 0
-        return self._length
+        return len(self.blocks) * self.size
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
-            raise TypeError("the sitemap reads published statements by id ranges only")
-        start, stop, _step = index.indices(len(self))
+            raise TypeError("the sitemap reads published statements by pages of id blocks only")
+        start, _stop, _step = index.indices(len(self))
+        if not self.blocks:
+            return []
+        block = self.blocks[start // self.size]
         return list(
             Statement.objects.published()
-            .filter(id__gt=start, id__lte=stop)
+            .filter(id__gt=block * self.size, id__lte=(block + 1) * self.size)
             .order_by("id")
             .values_list("id", "updated_at", named=True)
         )
 
 
 class StatementsSitemap(SiteSitemap):
+    limit = SITEMAP_BLOCK
+
     def items(self):
-        return PublishedStatementIds()
+        return PublishedStatementIds(self.limit)
 
     def location(self, item):
         return reverse("statement-page", args=[item.id])

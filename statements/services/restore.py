@@ -1,10 +1,12 @@
 """Restoring an export into an empty database: the same tracker back, ids and public record included.
 
 `import_statements --restore FILE` keeps each statement's id (and moves the id sequence past
-them), its status, its public corrections with their times, its created/updated times and its
-speaker's slug, so every permalink and API URL answers as before, and export → restore →
-export is byte-identical. It refuses a database that already holds statements. The internal
-change history (who edited when) is not in the format: pg_dump keeps that.
+them), its status, its public corrections with their times, its created/updated times, its
+version (the edit count the lost-edit guard compares) and its speaker's slug, so every
+permalink and API URL answers as before, and export → restore → export is byte-identical. It
+refuses a database that already holds statements. Speakers without statements come back from
+`import_speakers` (run first). The internal change history (who edited when) is not in the
+format: pg_dump keeps that.
 """
 
 from django.db import IntegrityError, connection, transaction
@@ -112,6 +114,7 @@ def _restore_batch(lines: list[StatementData], resolver, topics: dict, user, rea
             speaker=resolver.resolve(line.speaker),
             government_id=line.government,
             topic=topics[line.topic],
+            version=line.version or 1,
             **line.fields,
         )
         for line in lines

@@ -42,11 +42,11 @@ def snapshot() -> list:
     return rows
 
 
-RESTORE_KEYS = ("id", "status", "corrections", "created_at", "updated_at")
+RESTORE_KEYS = ("id", "status", "corrections", "created_at", "updated_at", "version")
 
 
 def seed_view(line: str) -> str:
-    """An exported line without what only a restore reads (ids, status, corrections, times, slugs)."""
+    """An exported line without what only a restore reads (ids, status, corrections, times, versions, slugs)."""
     record = json.loads(line)
     for key in RESTORE_KEYS:
         record.pop(key)
@@ -62,7 +62,7 @@ def test_export_of_the_seed_data_is_the_seed_file(seeded, tmp_path):
     exported = sorted(seed_view(line) for line in out.read_text(encoding="utf-8").splitlines())
     assert exported == sorted(SEED_FILE.read_text(encoding="utf-8").splitlines())
     first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
-    assert next(iter(first)) == "id" and list(first)[-4:] == list(RESTORE_KEYS[1:])
+    assert next(iter(first)) == "id" and list(first)[-5:] == list(RESTORE_KEYS[1:])
 
 
 def test_export_then_import_into_an_empty_database_reproduces_the_data(db, tmp_path, staff_user):
@@ -119,3 +119,46 @@ def test_export_takes_lowercase_codes_and_draft_only_speakers(seeded, capsys):
     assert {json.loads(line)["government"] for line in capsys.readouterr().out.splitlines()} == {"DE", "FI"}
     call_command("export_statements", "--speaker", "only-drafts")
     assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == [draft.pk]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{}", "json: expected a list of speakers"),
+        ('[{"name": "A", "kind": "person"}]', "speakers[0]: speaker.slug: is required"),
+        ('[{"name": "A", "kind": "robot", "slug": "a"}]', "speakers[0]: speaker.kind: "),
+        ('[{"name": "A", "kind": "person", "slug": "a", "age": 3}]', "speakers[0]: speaker.age: unknown key"),
+        ('[{"name": "A", "kind": "person", "slug": "a"}, {"name": "B", "kind": "person", "slug": "a"}]', "given twice"),
+        ('[{"name": "Someone else", "kind": "person", "slug": "held"}]', "'held' is 'Held Speaker' (person)"),
+    ],
+)
+def test_a_speakers_file_is_validated_whole_and_writes_nothing_when_bad(db, text, message):
+    from statements.models import Speaker
+    from statements.services.speakers import speakers_import
+
+    Speaker.objects.create(name="Held Speaker", kind="person", slug="held")
+    text = text.replace("]", ', {"name": "Fine", "kind": "body", "slug": "fine"}]') if text != "{}" else text
+
+    report = speakers_import(text)
+
+    assert not report.ok and any(message in error for error in report.errors), report.errors
+    assert not Speaker.objects.filter(slug="fine").exists()
+
+
+def test_export_then_import_speakers_creates_the_missing_and_keeps_the_rest(db, tmp_path):
+    from statements.models import Speaker
+    from statements.services.speakers import speakers_import
+
+    Speaker.objects.create(name="Ylva Johansson", kind="person", wikidata_id="Q263043", slug="ylva-johansson")
+    Speaker.objects.create(name="UNHCR", kind="body", slug="unhcr")
+    out = tmp_path / "speakers.json"
+    call_command("export_speakers", str(out))
+    Speaker.objects.filter(slug="unhcr").delete()
+
+    report = speakers_import(out.read_text(encoding="utf-8"))
+
+    assert report.ok and report.created == ["unhcr"] and report.unchanged == 1
+    assert json.loads(out.read_text(encoding="utf-8")) == [
+        {"name": "UNHCR", "kind": "body", "slug": "unhcr"},
+        {"name": "Ylva Johansson", "kind": "person", "wikidata_id": "Q263043", "slug": "ylva-johansson"},
+    ]

@@ -408,7 +408,12 @@ def test_editors_save_other_statements_while_a_long_import_runs(admin_app, staff
             )
             return cursor.fetchone()[0]
 
-    eventually(writing, timeout=30, what="the import to write")
+    try:
+        eventually(writing, timeout=300, what="the import to write")  # a busy machine parses slowly
+    except AssertionError:
+        run.kill()  # never left running (with its locks) into the next test
+        run.communicate()
+        raise
     timings = []
     edits = [(context_edit, {"context": "edited during the import"}), (recoded, {"stance": "neutral"})]
     for number, (statement, values) in enumerate(edits * 3):

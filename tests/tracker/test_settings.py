@@ -3,12 +3,15 @@
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test import override_settings
 
 from tests.conftest import ROOT, database_url
+from tracker import db_router
 from tracker.db_router import ReplicaRouter
 
 
@@ -46,15 +49,40 @@ def test_production_starts_with_secret_and_hosts():
 
 
 @pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
-def test_reads_go_to_replicas_and_writes_to_the_primary():
+def test_one_decision_for_every_read(rf):
+    """Anonymous public reads go to a healthy replica; writes, the admin, signed-in and pinned
+    clients, and everything outside a request go to the primary (the deploy tier proves it
+    against a real replica: tests/deploy/scale/)."""
     router = ReplicaRouter()
-    databases = {"default": {}, "replica_0": {}, "replica_1": {}}
+    databases = {"default": {}, "replica_0": {}}
+    with override_settings(DATABASES=databases, DATABASE_REPLICA_CHECK_SECONDS=3600):
+        db_router.forget_states()
+        state = db_router._state("replica_0")
+        state.state, state.lag, state.checked_at = "ok", 0.0, time.monotonic()
 
-    with override_settings(DATABASES=databases):
-        assert {router.db_for_read(None) for _ in range(50)} == {"replica_0", "replica_1"}
-        assert router.db_for_write(None) == "default"
+        def route(method="get", path="/api/v1/statements/", **cookies):
+            request = getattr(rf, method)(path)
+            request.COOKIES.update(cookies)
+            found = db_router.route_for(request)
+            return found.alias, found.reason
+
+        assert route() == ("replica_0", "replica")
+        assert route("post") == ("default", "write")
+        assert route(path="/admin/statements/statement/") == ("default", "admin")
+        assert route(sessionid="x") == ("default", "signed-in")
+        response = HttpResponse()
+        db_router.pin(response)
+        assert route(tracker_pin=response.cookies["tracker_pin"].value) == ("default", "pinned")
+        assert route(tracker_pin="1:forged:signature") == ("replica_0", "replica")
+        with db_router.reading_from("replica_0"):
+            assert router.db_for_read(None) == "replica_0"
+            assert router.db_for_write(None) == "default"
+        state.state = "lagging"
+        assert route() == ("default", "no-healthy-replica")
         assert router.allow_migrate("replica_0", "statements") is False
+        db_router.forget_states()
     assert router.db_for_read(None) == "default"
+    assert db_router.reads() == "default"
 
 
 def test_deploy_check_is_clean_with_production_settings(db):

@@ -2,6 +2,7 @@
 sitemaps framework, paged past its 50,000-URL limit) and security.txt (checked by sectxt, an
 RFC 9116 validator)."""
 
+import re
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -57,7 +58,7 @@ def crawl(client) -> list[str]:
         response = client.get(parts.path, dict(p.split("=") for p in parts.query.split("&") if p))
         assert response.status_code == 200, page
         found = locations(response.content, "urlset")
-        assert 0 < len(found) <= 50_000
+        assert 0 < len(found) <= (discovery.StatementsSitemap.limit if "statements" in page else 50_000), page
         urls += found
     return urls
 
@@ -107,8 +108,20 @@ def test_the_sitemap_pages_statements_past_its_limit(seeded, site_url, client, m
     assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
+def test_a_block_of_ids_without_a_published_statement_is_no_page(seeded, site_url, client, monkeypatch):
+    """Ids 1-20 all drafts or retracted (or never used): no sitemap page lists nothing."""
+    monkeypatch.setattr(discovery.StatementsSitemap, "limit", 10)
+    Statement.objects.filter(id__lte=20).update(status="draft")
+    published = set(Statement.objects.published().values_list("pk", flat=True))
+
+    urls = crawl(client)  # every page holds 1 to 10 URLs
+
+    statement_urls = [url for url in urls if re.search(r"/statements/[0-9]+/$", url)]
+    assert {int(url.rstrip("/").rsplit("/", 1)[1]) for url in statement_urls} == published
+
+
 def test_a_sitemap_page_reads_statements_by_an_id_range(seeded, django_assert_max_num_queries, client):
-    with django_assert_max_num_queries(2):  # the highest id, then the page's range
+    with django_assert_max_num_queries(2):  # the occupied id blocks (one skip scan), then the page's range
         client.get("/sitemap-statements.xml")
 
 
