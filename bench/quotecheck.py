@@ -256,9 +256,9 @@ def accuracy_child(with_generated: bool) -> dict:
             call_command("import_statements", *seeds, verbosity=0)
             results = run_cases(accuracy_cases(rng))
             transaction.set_rollback(True)
-    else:
+    else:  # --update: the seeds as they are now (renderings added since an earlier run included)
         call_command("import_topics", str(ROOT / "seeds" / "topics.json"), verbosity=0)
-        call_command("import_statements", *seeds, verbosity=0)
+        call_command("import_statements", *seeds, update=True, verbosity=0)
         results = run_cases(accuracy_cases(rng))
     return {"results": results}
 
