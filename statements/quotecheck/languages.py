@@ -21,6 +21,11 @@ _lock = threading.Lock()
 _identifier = None
 
 
+def load_model():
+    """The language identifier, loaded on first use (tracker/wsgi.py loads it at start)."""
+    return _model()
+
+
 def _model():
     global _identifier
     with _lock:
