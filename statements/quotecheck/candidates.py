@@ -44,7 +44,11 @@ class Index:
     statement_id: str
     published: str  # the condition on its own rows that keeps to published statements' texts
     rendering: str  # the columns saying which rendering a candidate came through (NULLs for quotes)
-    partial: str = "TRUE"  # the condition of its partial GIN index, said of `t` so the planner uses it
+    # How its rows are named in the candidates' query, and joined to their statement `s`: the
+    # quotes are the statements themselves (so that the statement filters, said of `s`, include
+    # the partial GIN index's condition and the planner uses it; no join).
+    alias: str = "t"
+    join: str = ""
 
 
 QUOTES = Index(
@@ -56,7 +60,7 @@ QUOTES = Index(
     "id",
     "t.status = 'published'",
     "NULL::text AS language, NULL::text AS by, NULL::boolean AS official, NULL::text AS source_url",
-    "t.status = 'published'",
+    alias="s",
 )
 RENDERINGS = Index(
     "renderings",
@@ -67,6 +71,7 @@ RENDERINGS = Index(
     "statement_id",
     "EXISTS (SELECT FROM statements_statement AS p WHERE p.id = t.statement_id AND p.status = 'published')",
     "t.language, t.by, t.official, t.source_url",
+    join="JOIN statements_statement AS s ON s.id = t.statement_id",
 )
 INDEXES = (QUOTES, RENDERINGS)
 
@@ -196,9 +201,9 @@ SELECT c.id, c.text, c.similarity, {select} AS json, c.language, c.by, c.officia
 FROM (
     SELECT c.*, word_similarity(statements_quote_key(%s), c.key) AS similarity
     FROM (
-        SELECT t.{statement_id} AS id, t.{text} AS text, t.{key} AS key, {rendering}
-        FROM {table} AS t JOIN statements_statement AS s ON s.id = t.{statement_id}
-        WHERE t.{words} @@ ({tsquery}) AND {partial} AND {where}
+        SELECT {a}.{statement_id} AS id, {a}.{text} AS text, {a}.{key} AS key, {rendering}
+        FROM {table} AS {a} {join}
+        WHERE {a}.{words} @@ ({tsquery}) AND {where}
         LIMIT {cap}
     ) AS c
     ORDER BY similarity DESC, c.id
@@ -244,7 +249,8 @@ def candidates(text: str, selection: Selection, projection: Projection) -> list[
                 key=index.key,
                 words=index.words,
                 rendering=index.rendering,
-                partial=index.partial,
+                a=index.alias,
+                join=index.join,
             )
         )
         params += [text, *where_params]
