@@ -10,7 +10,8 @@ The cost is bounded whatever the text (2,000 characters of the commonest words, 
 words, one word repeated): the printed words are reduced to their distinct lexemes; at most
 MAX_PROBES of those below the statistics' floor are probed (one index probe each, the longest
 first); the tsquery asks for at least m of the k = RARE_WORDS rarest, C(k, m) ≤ 70 conjunctions;
-the index step touches at most CANDIDATE_CAP rows and ranks at most RANKED.
+the index step touches at most CANDIDATE_CAP rows, fewer for a long print (CANDIDATE_WORK:
+characters × rows that pg_trgm compares), and ranks at most RANKED.
 """
 
 import itertools
@@ -25,7 +26,11 @@ from statements.listing import Projection, Selection
 from statements.models import Statement
 
 CANDIDATE_BUDGET = 300  # rows the index step aims to return …
-CANDIDATE_CAP = 2000  # … and never more than this
+CANDIDATE_CAP = 2000  # … and never more than this …
+# … nor more than this many characters of printed text × rows for pg_trgm to compare: ranking a
+# 2,000-character print against 2,000 rows took 290 ms of SQL at 200,000 statements (bench/
+# quotecheck.py); 200 rows for such a print, 2,000 for one of up to 200 characters.
+CANDIDATE_WORK = 400_000
 RARE_WORDS = 8  # k: how many of the printed words the index is asked about
 MAX_PROBES = 16  # uncommon printed words checked for being in any quote at all
 RANKED = 30  # candidates aligned after ranking
@@ -214,6 +219,12 @@ JOIN statements_statement AS s ON s.id = c.id
 """
 
 
+def rows_touched(text: str) -> int:
+    """How many index rows the candidate step may read for `text`: CANDIDATE_CAP, fewer for a
+    long print (pg_trgm's comparison costs the print's length per row)."""
+    return max(RANKED, min(CANDIDATE_CAP, CANDIDATE_WORK // max(len(text), 1)))
+
+
 @dataclass(frozen=True)
 class Candidate:
     statement_id: int
@@ -241,7 +252,7 @@ def candidates(text: str, selection: Selection, projection: Projection) -> list[
                 joins=projection.joins,
                 tsquery=tsquery,
                 where=where,
-                cap=CANDIDATE_CAP,
+                cap=rows_touched(text),
                 ranked=RANKED,
                 table=index.table,
                 statement_id=index.statement_id,
