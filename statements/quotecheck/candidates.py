@@ -10,7 +10,8 @@ The cost is bounded whatever the text (2,000 characters of the commonest words, 
 words, one word repeated): the printed words are reduced to their distinct lexemes; at most
 MAX_PROBES of those below the statistics' floor are probed (one index probe each, the longest
 first); the tsquery asks for at least m of the k = RARE_WORDS rarest, C(k, m) ≤ 70 conjunctions;
-the index step touches at most CANDIDATE_CAP rows, fewer for a long print (CANDIDATE_WORK:
+each conjunction holds a word expected in at most ENTRY_CAP texts (the posting lists GIN
+reads); the index step touches at most CANDIDATE_CAP rows, fewer for a long print (CANDIDATE_WORK:
 characters × rows that pg_trgm compares), and ranks at most RANKED.
 """
 
@@ -31,6 +32,11 @@ CANDIDATE_CAP = 2000  # … and never more than this …
 # 2,000-character print against 2,000 rows took 290 ms of SQL at 200,000 statements (bench/
 # quotecheck.py); 200 rows for such a print, 2,000 for one of up to 200 characters.
 CANDIDATE_WORK = 400_000
+# Each conjunction the index is asked must hold a word expected in at most this many texts: GIN
+# intersects posting lists from the shortest, so that bounds the index entries it reads. A print
+# made only of words each found in more texts (2,000 characters of "the of and …") names no
+# remark: no candidates (at 200,000 statements such a print read 200 ms of posting lists).
+ENTRY_CAP = 20_000
 RARE_WORDS = 8  # k: how many of the printed words the index is asked about
 MAX_PROBES = 16  # uncommon printed words checked for being in any quote at all
 RANKED = 30  # candidates aligned after ranking
@@ -196,9 +202,11 @@ def index_query(lexemes: list[str], index: Index, found: set[str]) -> str | None
     m = next(
         (m for m in range(1, len(rare) + 1) if statistics.rows * _at_least(shares, m) <= CANDIDATE_BUDGET), len(rare)
     )
-    return " || ".join(
-        "(" + " && ".join(_word_query(w) for w in combo) + ")" for combo in itertools.combinations(rare, m)
-    )
+    bounded = {w for w in rare if statistics.share(w) * statistics.rows <= ENTRY_CAP}
+    combinations = [c for c in itertools.combinations(rare, m) if bounded.intersection(c)]
+    if not combinations:
+        return None
+    return " || ".join("(" + " && ".join(_word_query(w) for w in combo) + ")" for combo in combinations)
 
 
 _CANDIDATES_SQL = """
