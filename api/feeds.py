@@ -32,7 +32,7 @@ from django.utils.html import escape
 from api import shapes
 from api.exceptions import error_body
 from api.links import absolute, prefix
-from statements import listing
+from statements import listing, translations
 from statements.filtering import Filtered, FilterError, filtered_from
 from statements.models import Correction, CorrectionKind, DataVersion, DatePrecision, RecordChange, Status
 
@@ -91,6 +91,14 @@ def change_text(statement: dict) -> str:
         return ""
     day = datetime.date.fromisoformat(note["date"])
     return f"{statement['record_change'].capitalize()} on {day.day} {day:%B %Y}: {note['note']}"
+
+
+def english_line(statement: dict) -> str:
+    """The English rendering of a quote not in English, with who made it, or ""."""
+    rendering = translations.english(statement.get("translations"))
+    if rendering is None or translations.is_english(statement["language"]):
+        return ""
+    return f"{translations.label(rendering)}. “{rendering['text']}”"
 
 
 def moment(text: str) -> datetime.datetime:
@@ -189,7 +197,12 @@ class StatementsFeed(Feed):
         change = escape(change_text(statement))
         if statement["status"] == Status.RETRACTED:
             return f"{change}<br>{said}"
-        return f"{escape(statement['quote'])}<br>{said}" + (f"<br>{change}" if change else "")
+        rendering = english_line(statement)
+        return (
+            f"{escape(statement['quote'])}<br>{said}"
+            + (f"<br>{escape(rendering)}" if rendering else "")
+            + (f"<br>{change}" if change else "")
+        )
 
     def item_link(self, statement) -> str:
         return statement["permalink"]
@@ -263,6 +276,7 @@ def json_feed_item(s: dict) -> dict:
             "record_change": s["record_change"],
             "record_changed_at": s["record_changed_at"],
             "note": change_note(s),
+            "translations": s.get("translations", []),
         },
     }
 

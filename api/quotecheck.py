@@ -55,11 +55,26 @@ def _op(name: str, *keys: str) -> dict:
     return {"type": "object", "required": ["op", *keys], "properties": properties, "additionalProperties": False}
 
 
+MATCHED = {
+    "type": ["object", "null"],
+    "required": ["language", "by", "official", "source_url", "text"],
+    "properties": {
+        "language": {"type": "string", "description": "BCP 47 tag of the rendering."},
+        "by": {"type": "string", "description": "Who made the rendering (a wire, a paper, a government, the editors)."},
+        "official": {"type": "boolean", "description": "Made or published by the speaker's own government."},
+        "source_url": {"type": ["string", "null"], "format": "uri", "description": "Where it was printed."},
+        "text": {"type": "string", "description": "The rendering the diff is against."},
+    },
+    "description": "null when the printed words were compared with the quote itself; else the rendering of "
+    "the quote in another language they were compared with (the diff is against its text, the original "
+    "quote is `statement.quote`).",
+}
 CHECK_MATCH = {
     "type": "object",
-    "required": ["statement", "score", "verdict", "excerpt", "differences", "compared", "summary", "diff"],
+    "required": ["statement", "matched", "score", "verdict", "excerpt", "differences", "compared", "summary", "diff"],
     "properties": {
         "statement": shapes.CHECKED.ref(),
+        "matched": MATCHED,
         "score": {
             "type": "number",
             "minimum": 0,
@@ -93,6 +108,11 @@ CHECK = {
         "verdict": {"type": "string", "enum": ["verbatim", "minor", "altered", "no_match"]},
         "threshold": {"type": "number", "description": "The score below which a candidate is `unrelated`."},
         "matches": {"type": "array", "items": CHECK_MATCH, "description": "Best first."},
+        "reason": {
+            "type": "string",
+            "description": "With `no_match`, when the printed text is in a language the tracker holds no quote "
+            "and no rendering in: `no rendering in <language>`.",
+        },
     },
 }
 EXAMPLE = {
@@ -115,6 +135,7 @@ EXAMPLE = {
                 "quote": "You know, we believe that, regardless of … we welcome any folks who are seeking asylum …",
                 "language": "en",
             },
+            "matched": None,
             "score": 0.5714,
             "verdict": "altered",
             "excerpt": True,
@@ -132,13 +153,14 @@ EXAMPLE = {
 
 
 def check_body(check: Check) -> dict:
-    return {
+    body = {
         "text": check.text,
         "verdict": check.verdict,
         "threshold": quotecheck.MATCH_THRESHOLD,
         "matches": [
             {
                 "statement": orjson.Fragment(match.statement),  # built by PostgreSQL
+                "matched": match.matched,
                 "score": match.alignment.score,
                 "verdict": match.alignment.verdict,
                 "excerpt": match.alignment.excerpt,
@@ -150,6 +172,9 @@ def check_body(check: Check) -> dict:
             for match in check.matches
         ],
     }
+    if check.reason:
+        body["reason"] = check.reason
+    return body
 
 
 class QuoteCheckAction:
@@ -167,8 +192,10 @@ class QuoteCheckAction:
         "number; `altered`: a likely source with more differences; `unrelated`: below the threshold) and a "
         "word-level diff in each text's own spelling. The top-level verdict is the best candidate's, or "
         "`no_match`. Words are compared case-folded, without diacritics or punctuation; an ellipsis or a "
-        "bracketed insertion is a gap. Every statement filter narrows the candidates. Quotes are matched in "
-        "their own language: a translation of a remark is not found from the original.",
+        "bracketed insertion is a gap. Every statement filter narrows the candidates. Across languages: each "
+        "candidate's renderings (translations) are compared too; a match through one names it in `matched` and "
+        "its diff is against that rendering, with the original in `statement.quote`. A text in a language the "
+        "tracker holds neither a quote nor a rendering in is `no_match` with a `reason`.",
         parameters=form_parameters(CheckParams) + filter_parameters(),
         responses={200: CHECK},
         examples=[OpenApiExample("The founding misquote", value=EXAMPLE, response_only=True)],

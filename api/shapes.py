@@ -157,6 +157,38 @@ SOURCE = Shape(
     description="Where the statement was printed, in the editors' order.",
 )
 SOURCES = "FROM statements_source AS src WHERE src.statement_id = s.id"
+TRANSLATION = Shape(
+    "Translation",
+    (
+        Field("language", "tr.language", STRING, description="BCP 47 tag of the rendering."),
+        Field("text", "tr.text", STRING, description="The rendering, word for word as its maker printed it."),
+        Field(
+            "by",
+            "tr.by",
+            STRING,
+            description="Who made it: a wire, a paper, a government's translation service, or the tracker's editors.",
+        ),
+        Field("official", "tr.official", BOOLEAN, description="Made or published by the speaker's own government."),
+        Field("source_url", "tr.source_url", nullable(URI), description="Where it was printed."),
+    ),
+    description="The quote rendered in another language by a named maker; the quote stays the record.",
+)
+TRANSLATIONS = "FROM statements_translation AS tr WHERE tr.statement_id = s.id"
+# The CSV carries the English rendering (what most users of a CSV read) and the languages of all
+# renderings; a column per language would grow the file sideways with every new language, and
+# the JSON and JSON Lines carry every rendering whole.
+_ENGLISH = (
+    f"(SELECT tr.{{}} {TRANSLATIONS} AND statements_primary_language(tr.language) = 'en' "
+    "ORDER BY tr.language, tr.id LIMIT 1)"
+)
+TRANSLATION_CSV = (
+    (
+        "translation_languages",
+        f"COALESCE((SELECT string_agg(tr.language, ' | ' ORDER BY tr.language, tr.id) {TRANSLATIONS}), '')",
+    ),
+    ("translation_en", "COALESCE(" + _ENGLISH.format("text") + ", '')"),
+    ("translation_en_by", "COALESCE(" + _ENGLISH.format("by") + ", '')"),
+)
 
 
 def joined(column: str) -> str:
@@ -216,17 +248,26 @@ STATEMENT = Shape(
             order="src.position, src.id",
             csv=(("source_urls", joined("src.url")), ("sources", sources_json())),
         ),
+        Field(
+            "translations",
+            shape=TRANSLATION,
+            many=TRANSLATIONS,
+            order="tr.language, tr.id",
+            csv=TRANSLATION_CSV,
+            description="The quote rendered in other languages, each by a named maker, by language.",
+        ),
         Field("status", "s.status", {"type": "string", "enum": [Status.PUBLISHED.value]}),
         Field("created_at", utc("s.created_at"), DATETIME),
         Field("updated_at", utc("s.updated_at"), DATETIME, csv=(("updated_at", utc("s.updated_at")),)),
     ),
     description="A published statement (list items and details alike).",
 )
-# The CSV's column order: the JSON's, with the long texts after the short ones.
+# The CSV's column order: the JSON's, with the long texts after the short ones; the renderings'
+# columns last (they came later: columns are only ever added at the end).
 CSV_ORDER = (
     "id", "permalink", "said_on", "date_precision", "published_on", "government", "government_name", "speaker",
     "speaker_name", "role", "organization", "topic", "stance", "language", "is_translation", "quote", "context",
-    "source_urls", "sources", "updated_at",
+    "source_urls", "sources", "updated_at", "translation_languages", "translation_en", "translation_en_by",
 )  # fmt: skip
 _CSV_TEXT = {"role": "s.role", "organization": "s.organization", "quote": "s.quote", "context": "s.context"}
 
@@ -281,7 +322,11 @@ FEED_ENTRY = STATEMENT.extended("FeedEntry", _CORRECTIONS, *_RECORD)
 RETRACTED_ENTRY = Shape(
     "RetractedFeedEntry",
     (
-        *(f for f in STATEMENT.fields if f.name not in ("url", "quote", "context", "sources", "status", "role")),
+        *(
+            f
+            for f in STATEMENT.fields
+            if f.name not in ("url", "quote", "context", "sources", "translations", "status", "role")
+        ),
         Field("status", "s.status", {"type": "string", "enum": [Status.RETRACTED.value]}),
         _CORRECTIONS,
         *_RECORD,
@@ -431,6 +476,9 @@ CROSS JOIN LATERAL jsonb_populate_record(NULL::statements_topic, e.images -> 'to
 _KEPT_TABLES = {
     "FROM statements_source AS src": (
         "FROM jsonb_populate_recordset(NULL::statements_source, e.images -> 'sources') AS src"
+    ),
+    "FROM statements_translation AS tr": (
+        "FROM jsonb_populate_recordset(NULL::statements_translation, e.images -> 'translations') AS tr"
     ),
     "FROM statements_correction AS c": (
         "FROM jsonb_populate_recordset(NULL::statements_correction, e.images -> 'corrections') AS c"

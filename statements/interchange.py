@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from statements.models import (
-    CORRECTED_FIELDS,
+    CORRECTION_FIELD_NAMES,
     HTTP_URL_PATTERN,
     CorrectionKind,
     DatePrecision,
@@ -42,10 +42,22 @@ REQUIRED_KEYS = (
     "topic",
     "sources",
 )
-OPTIONAL_KEYS = ("id", "published_on", "context", "status", "corrections", "created_at", "updated_at", "version")
+OPTIONAL_KEYS = (
+    "id",
+    "published_on",
+    "context",
+    "status",
+    "corrections",
+    "translations",
+    "created_at",
+    "updated_at",
+    "version",
+)
 SPEAKER_KEYS = {"name": True, "kind": True, "wikidata_id": False, "slug": False}
 SOURCE_KEYS = {"url": True, "publisher": True, "archived_url": False, "accessed_on": False}
 CORRECTION_KEYS = {"date": True, "corrected_at": False, "kind": True, "note": True, "fields": False}
+TRANSLATION_KEYS = {"language": True, "text": True, "by": True, "official": False, "source_url": False}
+MAX_TRANSLATIONS = 50
 
 MAX_QUOTE_LENGTH = 20_000
 MAX_SOURCES = 20
@@ -80,6 +92,17 @@ class SourceData:
 
 
 @dataclass(frozen=True)
+class TranslationData:
+    """A rendering of the quote in another language, by a named maker (SPEC §4)."""
+
+    language: str
+    text: str
+    by: str
+    official: bool = False
+    source_url: str | None = None
+
+
+@dataclass(frozen=True)
 class CorrectionData:
     """One public note: a correction, a retraction or a reinstatement (as the API shows it)."""
 
@@ -108,6 +131,7 @@ class StatementData:
     fields: dict
     sources: list[SourceData] = field(default_factory=list)
     corrections: list[CorrectionData] = field(default_factory=list)
+    translations: list[TranslationData] = field(default_factory=list)
     id: int | None = None
     created_at: datetime.datetime | None = None
     updated_at: datetime.datetime | None = None
@@ -328,8 +352,8 @@ def _corrections(errors: _LineErrors, value) -> list[CorrectionData]:
         kind = _choice(errors, f"{prefix}.kind", item.get("kind"), CorrectionKind)
         note = _text(errors, f"{prefix}.note", item.get("note"), max_length=MAX_NOTE_LENGTH)
         names = item.get("fields", [])
-        if not isinstance(names, list) or any(name not in CORRECTED_FIELDS for name in names):
-            errors.add(f"{prefix}.fields", f"must be a list of {', '.join(CORRECTED_FIELDS)}, not {names!r}")
+        if not isinstance(names, list) or any(name not in CORRECTION_FIELD_NAMES for name in names):
+            errors.add(f"{prefix}.fields", f"must be a list of {', '.join(CORRECTION_FIELD_NAMES)}, not {names!r}")
         elif names and kind != CorrectionKind.CORRECTION:
             errors.add(f"{prefix}.fields", f"a {kind} corrects no fields")
         if day and moment and moment.date() != day:
@@ -340,6 +364,69 @@ def _corrections(errors: _LineErrors, value) -> list[CorrectionData]:
         if later.moment < earlier.moment:
             errors.add(f"corrections[{index}].date", "corrections must be listed oldest first")
     return corrections
+
+
+def primary_language(tag: str) -> str:
+    """The language of a BCP 47 tag without script or region: "en" of "en-GB"."""
+    return tag.split("-")[0].lower()
+
+
+def _translation(errors: _LineErrors, prefix: str, item, quote_language: str | None) -> TranslationData | None:
+    if not isinstance(item, dict):
+        errors.add(prefix, "must be an object with language, text and by")
+        return None
+    _unknown_keys(errors, f"{prefix}.", item, TRANSLATION_KEYS)
+    before = len(errors.messages)
+    language = item.get("language")
+    if "language" not in item:
+        errors.add(f"{prefix}.language", "is required")
+    elif not isinstance(language, str) or not LANGUAGE_PATTERN.match(language):
+        errors.add(f"{prefix}.language", f"must be a BCP 47 tag such as en, de or pt-BR, not {language!r}")
+    else:
+        language = normalise_language(language)
+        if quote_language and primary_language(language) == primary_language(quote_language):
+            errors.add(f"{prefix}.language", f"{language!r} is the quote's own language: the quote is the record")
+    text = _text(errors, f"{prefix}.text", item["text"], max_length=MAX_QUOTE_LENGTH) if "text" in item else None
+    if "text" not in item:
+        errors.add(f"{prefix}.text", "is required")
+    if "by" not in item:
+        errors.add(
+            f"{prefix}.by",
+            "is required: who made the rendering (a wire, a paper, a government, or the tracker's editors)",
+        )
+    by = _text(errors, f"{prefix}.by", item["by"]) if "by" in item else None
+    official = item.get("official", False)
+    if not isinstance(official, bool):
+        errors.add(f"{prefix}.official", f"must be true or false, not {official!r}")
+    source_url = _url(errors, f"{prefix}.source_url", item.get("source_url"), required=False)
+    if len(errors.messages) != before:
+        return None
+    return TranslationData(language, text, by, official, source_url)
+
+
+def _translations(errors: _LineErrors, value, quote_language: str | None) -> list[TranslationData]:
+    """Renderings of the quote: each with its maker, at most one per language, none in the quote's."""
+    if not isinstance(value, list):
+        errors.add("translations", "must be a list of renderings ({language, text, by, official, source_url})")
+        return []
+    if len(value) > MAX_TRANSLATIONS:
+        errors.add("translations", f"has {len(value)} renderings; the limit is {MAX_TRANSLATIONS}")
+        return []
+    translations, seen = [], {}
+    for index, item in enumerate(value):
+        rendering = _translation(errors, f"translations[{index}]", item, quote_language)
+        if rendering is None:
+            continue
+        if rendering.language in seen:
+            errors.add(
+                f"translations[{index}].language",
+                f"{rendering.language!r} is also the language of translations[{seen[rendering.language]}]: "
+                "one rendering per language",
+            )
+            continue
+        seen[rendering.language] = index
+        translations.append(rendering)
+    return translations
 
 
 def status_problem(status: str, corrections: list[CorrectionData]) -> str | None:
@@ -414,6 +501,7 @@ def parse_line(line_number: int, raw: str) -> tuple[StatementData | None, list[s
         errors.add("said_on", "a month-precision date must be the 1st of the month")
     sources = _sources(errors, data["sources"], fields["status"]) if "sources" in data else []
     corrections = _corrections(errors, data["corrections"]) if "corrections" in data else []
+    translations = _translations(errors, data["translations"], fields["language"]) if "translations" in data else []
     if fields["status"] and not errors.messages:
         problem = status_problem(fields["status"], corrections)
         if problem:
@@ -440,6 +528,7 @@ def parse_line(line_number: int, raw: str) -> tuple[StatementData | None, list[s
             fields,
             sources,
             corrections,
+            translations,
             statement_id,
             created_at,
             updated_at,
@@ -536,12 +625,29 @@ def statement_to_record(statement) -> dict:
         "topic": statement.topic.slug,
         "context": statement.context,
         "sources": [source_to_record(source) for source in statement.sources.all()],
+        **_translations_record(statement),
         "status": statement.status,
         "corrections": [correction_to_record(c) for c in statement.corrections.all()],
         "created_at": instant(statement.created_at),
         "updated_at": instant(statement.updated_at),
         "version": statement.version,
     }
+
+
+def translation_to_record(translation) -> dict:
+    return {
+        "language": translation.language,
+        "text": translation.text,
+        "by": translation.by,
+        "official": translation.official,
+        "source_url": translation.source_url,
+    }
+
+
+def _translations_record(statement) -> dict:
+    """`translations`, when the quote has renderings (a line without them stays as the seeds are)."""
+    renderings = [translation_to_record(t) for t in statement.translations.all()]
+    return {"translations": renderings} if renderings else {}
 
 
 def source_to_record(source) -> dict:

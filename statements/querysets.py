@@ -19,9 +19,11 @@ class StatementQuerySet(models.QuerySet):
         return self.filter(status__in=["published", "retracted"])
 
     def for_api(self):
-        """Rows for the statement list and detail: the three foreign keys joined, sources prefetched."""
+        """Rows for the statement list and detail: the three foreign keys joined, sources and the
+        quote's renderings prefetched."""
         return self.select_related("speaker", "government", "topic").prefetch_related(
-            Prefetch("sources", queryset=_model("Source").objects.order_by("position", "id"))
+            Prefetch("sources", queryset=_model("Source").objects.order_by("position", "id")),
+            Prefetch("translations", queryset=_model("Translation").objects.order_by("language", "id")),
         )
 
     def for_detail(self):

@@ -74,7 +74,23 @@ def quotation_jsonld(statement, permalink: str) -> dict:
         "citation": [source.url for source in sources],
         "about": statement.topic.title,
         "spatialCoverage": {"@type": "Country", "name": statement.government.name},
+        "workTranslation": [rendering_jsonld(t, permalink) for t in statement.translations.all()],
     }
+
+
+def rendering_jsonld(rendering, permalink: str) -> dict:
+    """One rendering of the quote as a schema.org Quotation that is a `translationOfWork` of the
+    quote, with its `translator` (who made it) and where it was printed."""
+    work = {
+        "@type": "Quotation",
+        "text": rendering.text,
+        "inLanguage": rendering.language,
+        "translator": {"@type": "Organization", "name": rendering.by},
+        "translationOfWork": {"@id": permalink},
+    }
+    if rendering.source_url:
+        work["isBasedOn"] = rendering.source_url
+    return work
 
 
 def _citation(request, pk: int) -> str:

@@ -50,7 +50,10 @@ def check_page(request):
         selection=filtered.selection,
         limit=PAGE_LIMIT,
     )
-    matches = [{"statement": json.loads(m.statement), "alignment": m.alignment, "ops": _ops(m)} for m in check.matches]
+    matches = [
+        {"statement": json.loads(m.statement), "alignment": m.alignment, "ops": _ops(m), "matched": m.matched}
+        for m in check.matches
+    ]
     api_url = absolute(request, f"{reverse('api:statement-check')}?{request.GET.urlencode()}")
     context |= {"check": check, "matches": matches, "narrowed": filtered.describe(), "api_url": api_url}
     return render(request, "web/check.html", context)

@@ -174,6 +174,40 @@ class SourceFormSet(BaseInlineFormSet):
     default_error_messages = {"too_few_forms": "Add at least one source."}
 
 
+class TranslationFormSet(BaseInlineFormSet):
+    """The quote's renderings inline. Each names who made it (the model requires `by`); none is
+    in the quote's own language; and on a published statement a change to any of them is a
+    public correction, so the statement form's correction note is required, as for the quote."""
+
+    def clean(self):
+        super().clean()
+        statement = self.instance
+        languages = {}
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            language = form.cleaned_data.get("language")
+            if not language:
+                continue
+            primary = language.split("-")[0].lower()
+            if statement.language and primary == statement.language.split("-")[0].lower():
+                form.add_error(
+                    "language", f"The quote itself is in {statement.language}: a rendering is in another language."
+                )
+            elif primary in languages:
+                form.add_error("language", "One rendering per language: this language is already rendered above.")
+            languages[primary] = form
+        note = (self.data.get("correction_note") or "").strip()
+        if statement.pk and statement.status == "published" and self.has_changed() and not note:
+            raise forms.ValidationError(
+                "This statement is published: changing a rendering of its quote needs a correction note "
+                "(below), which is shown to the public.",
+                code="correction_required",
+            )
+
+
 class ReasonForm(forms.Form):
     reason = note_field("Public reason", "Why, in a sentence or two.", required=True)
 

@@ -12,10 +12,10 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from statements import services
-from statements.admin.forms import SourceFormSet, StatementForm, StatementListForm
+from statements.admin.forms import SourceFormSet, StatementForm, StatementListForm, TranslationFormSet
 from statements.admin.pages import StatementHistoryHelper, changed_since, error_summary
 from statements.admin.workflow import WorkflowActions
-from statements.models import Correction, Source, Statement, Status
+from statements.models import Correction, Source, Statement, Status, Translation
 
 EXCERPT_LENGTH = 60
 
@@ -30,6 +30,17 @@ class SourceInline(admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         # min_num only shows one empty form; validate_min makes "at least one source" a rule.
         return super().get_formset(request, obj, validate_min=True, **kwargs)
+
+
+class TranslationInline(admin.StackedInline):
+    """The quote in other languages, each by a named maker; never machine-translated silently."""
+
+    model = Translation
+    formset = TranslationFormSet
+    fields = [("language", "by", "official"), "text", "source_url"]
+    extra = 0
+    verbose_name = "rendering in another language"
+    verbose_name_plural = "Renderings in other languages (translations)"
 
 
 class CorrectionInline(admin.TabularInline):
@@ -143,6 +154,7 @@ class StatementAdmin(WorkflowActions, SimpleHistoryAdmin):
         return urls[0] if urls else None
 
     def save_model(self, request, obj, form, change):
+        form.published_before = change and obj.status == Status.PUBLISHED
         services.statement_save(
             statement=obj,
             user=request.user,
@@ -152,6 +164,11 @@ class StatementAdmin(WorkflowActions, SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        renderings = [f for f in formsets if f.model is Translation]
+        if getattr(form, "published_before", False) and any(f.has_changed() for f in renderings):
+            services.translations_corrected(
+                statement=form.instance, user=request.user, note=form.cleaned_data.get("correction_note", "")
+            )
         if form.cleaned_data.get("confirm_not_duplicate") and form.similar:
             form.instance.distinct_from.add(*form.similar)  # asked once, not at every later save
 
@@ -167,7 +184,7 @@ class StatementAdmin(WorkflowActions, SimpleHistoryAdmin):
             services.statement_delete(statement_id=pk, user=request.user)
 
     def get_inlines(self, request, obj):
-        return [SourceInline, CorrectionInline] if obj else [SourceInline]
+        return [SourceInline, TranslationInline, CorrectionInline] if obj else [SourceInline, TranslationInline]
 
     def get_historical_record_context_helper(self, request, historical_record):
         return StatementHistoryHelper(self.model, historical_record)

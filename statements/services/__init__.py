@@ -12,6 +12,7 @@ from statements.services.editing import (
     statement_reinstate,
     statement_retract,
     statement_save,
+    translations_corrected,
 )
 from statements.services.imports import ImportReport, statements_export_lines, statements_import
 
@@ -30,4 +31,5 @@ __all__ = [
     "statement_save",
     "statements_export_lines",
     "statements_import",
+    "translations_corrected",
 ]

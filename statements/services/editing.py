@@ -176,6 +176,39 @@ def statement_save(*, statement: Statement, user, expected_version: int | None =
         return statement
 
 
+def translations_corrected(*, statement: Statement, user, note: str) -> Correction:
+    """Record that a published statement's renderings changed (the admin's inline saved them in
+    this transaction): a public correction naming `translations`, joined to the correction this
+    save already made of its quote or other fields, if any, else a new one with `note`."""
+    note = _check_note(note, "correction note")
+    if not note:
+        raise CorrectionRequired(["translations"])
+    renderings = {t.language: f"{t.text} ({t.by})" for t in statement.translations.all()}
+    latest = statement.corrections.filter(kind=CorrectionKind.CORRECTION, note=note, made_by=user).last()
+    if latest is not None and latest.created_at >= transaction_started():
+        latest.fields = [*latest.fields, "translations"]
+        latest.after = {**latest.after, "translations": renderings}
+        latest.save(update_fields=["fields", "after", "updated_at"])
+        return latest
+    correction = Correction.objects.create(
+        statement=statement,
+        kind=CorrectionKind.CORRECTION,
+        note=note,
+        fields=["translations"],
+        after={"translations": renderings},
+        made_by=user,
+    )
+    events.announce()
+    return correction
+
+
+def transaction_started() -> datetime.datetime:
+    """When the current transaction began (PostgreSQL's now())."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        return cursor.fetchone()[0]
+
+
 def refusal(statement: Statement, step: str) -> str | None:
     """Why `step` cannot be taken on `statement` as it is, or None when it can (status only)."""
     origin, _to = STEPS[step]

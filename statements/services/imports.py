@@ -32,6 +32,7 @@ from statements.interchange import (
     SourceData,
     SpeakerData,
     StatementData,
+    TranslationData,
     dumps,
     statement_to_record,
 )
@@ -45,6 +46,7 @@ from statements.models import (
     Statement,
     Status,
     Topic,
+    Translation,
 )
 from statements.quotecheck import TRANSLITERATED, same_remark
 from statements.services.editing import corrected_fields, last_change, snapshot
@@ -153,12 +155,34 @@ def _statement_content(statement: Statement) -> dict:
         "context": statement.context,
         "status": statement.status,
         "sources": [SourceData(s.url, s.publisher, s.archived_url, s.accessed_on) for s in statement.sources.all()],
+        "translations": _stored_translations(statement),
     }
+
+
+def _stored_translations(statement: Statement) -> list[TranslationData]:
+    return sorted(
+        (TranslationData(t.language, t.text, t.by, t.official, t.source_url) for t in statement.translations.all()),
+        key=_by_language,
+    )
+
+
+def _by_language(rendering: TranslationData) -> str:
+    return rendering.language
 
 
 def _line_content(line: StatementData) -> dict:
     fields = {k: v for k, v in line.fields.items() if k not in ("said_on", "quote")}
-    return {**fields, "government": line.government, "topic": line.topic, "sources": list(line.sources)}
+    return {
+        **fields,
+        "government": line.government,
+        "topic": line.topic,
+        "sources": list(line.sources),
+        "translations": sorted(line.translations, key=_by_language),
+    }
+
+
+def translation_rows(statement_id: int, renderings: list[TranslationData]) -> list[Translation]:
+    return [Translation(statement_id=statement_id, **rendering.__dict__) for rendering in renderings]
 
 
 # Spellings of one name that are the same speaker: apostrophes and dashes of every kind, white
@@ -471,6 +495,12 @@ def _create_statements(items: list[tuple[StatementData, Speaker]], topics: dict,
             for position, source in enumerate(line.sources)
         ]
         bulk_create_with_history(sources, Source, default_user=user, default_change_reason=reason)
+        renderings = [
+            row
+            for statement, (line, _speaker) in zip(statements, batch, strict=True)
+            for row in translation_rows(statement.pk, line.translations)
+        ]
+        bulk_create_with_history(renderings, Translation, default_user=user, default_change_reason=reason)
         given = [
             (statement, c)
             for statement, (line, _speaker) in zip(statements, batch, strict=True)
@@ -512,6 +542,8 @@ def _update_statements(items: list[_Update], topics: dict, user, reason: str) ->
         statement.government_id = line.government
         statement.topic = topics[line.topic]
         fields = corrected_fields(before, statement)
+        if before.status == Status.PUBLISHED and "translations" in update.changes:
+            fields.append("translations")
         if update.step:
             step, correction = update.step
             statement.status = Status.RETRACTED if step == "retract" else Status.PUBLISHED
@@ -526,8 +558,8 @@ def _update_statements(items: list[_Update], topics: dict, user, reason: str) ->
                 kind=CorrectionKind.CORRECTION,
                 note=new_notes[-1].note if new_notes else f"Corrected from the source data ({reason}).",
                 fields=fields,
-                before=snapshot(before, fields),
-                after=snapshot(statement, fields),
+                before=snapshot(before, [f for f in fields if f != "translations"]),
+                after=snapshot(statement, [f for f in fields if f != "translations"]),
                 made_by=user,
             )
         if update.step:
@@ -535,6 +567,19 @@ def _update_statements(items: list[_Update], topics: dict, user, reason: str) ->
             kind = CorrectionKind.RETRACTION if step == "retract" else CorrectionKind.REINSTATEMENT
             Correction.objects.create(statement=statement, kind=kind, note=correction.note, made_by=user)
         _replace_sources(statement, line.sources, user, reason)
+        if "translations" in update.changes:
+            _replace_translations(statement, line.translations, user, reason)
+
+
+def _replace_translations(statement: Statement, renderings: list[TranslationData], user, reason: str) -> None:
+    for old in statement.translations.all():
+        old._history_user = user
+        old._change_reason = reason
+        old.delete()
+    for new in translation_rows(statement.pk, renderings):
+        new._history_user = user
+        new._change_reason = reason
+        new.save()
 
 
 def _replace_sources(statement: Statement, sources: list[SourceData], user, reason: str) -> None:

@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from statements import events
 from statements.interchange import ParseResult, StatementData
-from statements.models import Correction, Government, Source, Speaker, Statement, Topic
+from statements.models import Correction, Government, Source, Speaker, Statement, Topic, Translation
 from statements.services.imports import (
     BATCH_SIZE,
     ImportReport,
@@ -24,6 +24,7 @@ from statements.services.imports import (
     deferred_position_steps,
     import_lock,
     set_times,
+    translation_rows,
     unique_slugs,
 )
 
@@ -127,6 +128,12 @@ def _restore_batch(lines: list[StatementData], resolver, topics: dict, user, rea
             for position, source in enumerate(line.sources)
         ],
         Source,
+        default_user=user,
+        default_change_reason=reason,
+    )
+    bulk_create_with_history(
+        [row for line in lines for row in translation_rows(line.id, line.translations)],
+        Translation,
         default_user=user,
         default_change_reason=reason,
     )

@@ -140,3 +140,12 @@ def test_the_atom_feed_refuses_a_bad_filter_value(db, client):
     response = client.get("/feeds/events.atom", {"type": "statement.nope"})
 
     assert response.status_code == 400 and "type" in response.json()["errors"]
+
+
+def test_an_event_keeps_the_quote_s_renderings_as_the_detail_shows_them(seeded, api):
+    statement = Statement.objects.get(speaker__name="Olaf Scholz", said_on="2022-09-28")  # with an English rendering
+    event = Event.objects.filter(statement=statement).get()
+
+    detail = api.get(f"/api/v1/statements/{statement.pk}/").json()
+    assert detail["translations"][0]["by"] == "Censor.NET"
+    assert api.get(f"/api/v1/events/{event.pk}/").json()["statement"] == detail

@@ -55,6 +55,10 @@ def expected_json(statement: Statement) -> dict:
             {"url": s.url, "publisher": s.publisher, "archived_url": s.archived_url, "accessed_on": day(s.accessed_on)}
             for s in statement.sources.all()
         ],
+        "translations": [
+            {"language": t.language, "text": t.text, "by": t.by, "official": t.official, "source_url": t.source_url}
+            for t in statement.translations.all()
+        ],
         "status": statement.status,
         "created_at": instant(statement.created_at),
         "updated_at": instant(statement.updated_at),

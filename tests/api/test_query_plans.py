@@ -128,6 +128,13 @@ def test_no_public_list_reads_the_whole_statements_table(big_table, api):
         f"/feeds/statements.atom?q={common}",
         f"{LIST}?page_size=200",
     ]
+    # The quote check: its candidates come from the GIN indexes of the quotes and the renderings
+    # (a short print, a long one, 2,000 characters of the commonest words).
+    urls += [
+        f"{LIST}check/?text=We+welcome+all+people+seeking+asylum",
+        f"{LIST}check/?text=" + "+".join(["asylum", "refugees", "border", "visa", "welcome"] * 12),
+        f"{LIST}check/?text=" + "+".join(["the", "of", "and", "to", "in"] * 115),
+    ]
 
     offenders = explained_requests(api, urls)
 

@@ -48,6 +48,10 @@ def expected_statement(statement: Statement) -> dict:
             {"url": s.url, "publisher": s.publisher, "archived_url": s.archived_url, "accessed_on": None}
             for s in statement.sources.all()
         ],
+        "translations": [
+            {"language": t.language, "text": t.text, "by": t.by, "official": t.official, "source_url": t.source_url}
+            for t in statement.translations.all()
+        ],
         "status": statement.status,
         "created_at": statement.created_at.isoformat().replace("+00:00", "Z"),
         "updated_at": statement.updated_at.isoformat().replace("+00:00", "Z"),

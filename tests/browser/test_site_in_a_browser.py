@@ -25,6 +25,8 @@ def site(transactional_db, live_server):
     remark = Statement.objects.get(government="US", said_on="2022-09-27")
     withdrawn = Statement.objects.get(government="US", said_on="2022-09-23")
     services.statement_retract(statement_id=withdrawn.pk, user=None, reason="Withdrawn by the source.")
+    rendered = Statement.objects.get(speaker__name="Olaf Scholz", said_on="2022-09-28")  # an English rendering
+    untranslated = Statement.objects.get(speaker__name="Catherine Colonna", said_on="2022-09-27")  # none yet
     return live_server.url, {
         "home": "/",
         "statements": "/statements/",
@@ -52,6 +54,9 @@ def site(transactional_db, live_server):
         "compare": f"/statements/{remark.pk}/compare/",
         "embed-retracted-card": f"/embed/statements/{withdrawn.pk}/",
         "embed-grid-retraction": f"/embed/positions/{TOPIC}/?as_of=2022-09-24",
+        "statement-rendered": f"/statements/{rendered.pk}/",
+        "statement-untranslated": f"/statements/{untranslated.pk}/",
+        "embed-card-rendered": f"/embed/statements/{rendered.pk}/",
     }
 
 
@@ -142,4 +147,26 @@ def test_the_timeline_reads_in_greyscale(site, browser):
         assert any(stance in title for stance in ("welcoming", "conditional", "restrictive", "neutral")), title
     fills = set(page.locator("svg.timeline a > rect").evaluate_all("rects => rects.map(r => r.getAttribute('fill'))"))
     assert fills == {f"url(#tl-{stance})" for stance in ("welcoming", "conditional", "restrictive", "neutral")}
+    context.close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_german_remark_reads_first_with_its_english_rendering_beside_it(site, browser, width):
+    live, pages = site
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    for name in ("statement-rendered", "embed-card-rendered"):
+        page.goto(live + pages[name])
+        original = page.locator(".renderings .original blockquote[lang=de]").first.bounding_box()
+        rendering = page.locator(".renderings .rendering blockquote[lang=en]").first.bounding_box()
+        label = page.locator(".renderings .rendering figcaption").first
+        assert label.inner_text() == "Translation: Censor.NET"
+        assert label.locator("a").get_attribute("href").startswith("https://m.censor.net/en/news/3370194/")
+        if width == 360:  # one above the other, the original first
+            assert original["y"] + original["height"] <= rendering["y"], name
+        else:  # side by side, the original on the left
+            assert original["x"] + original["width"] <= rendering["x"] and abs(original["y"] - rendering["y"]) < 40
+        screenshot(page, f"rendering-{name}-{width}")
+    page.goto(live + pages["statement-untranslated"])
+    assert page.locator(".no-rendering").inner_text() == "No English rendering yet."
     context.close()

@@ -395,3 +395,34 @@ def test_two_editors_on_one_topic_lose_nothing(editors):
     assert refused.status_code == 200
     assert "This topic was changed by alice at " in text(refused) and "Bob's description" in text(refused)
     assert Topic.objects.get(pk=topic.pk).description == "Alice's description"
+
+
+def test_changing_a_published_rendering_is_a_public_correction_with_its_history(editors, client):
+    from statements.models import Translation
+
+    alice, _bob = editors
+    statement = StatementFactory(quote="Wir wollen Leben retten.", language="de")
+    Translation.objects.create(statement=statement, language="en", text="We want to save live.", by="DW")
+    form = change_form(alice, statement)
+    assert form["translations-0-by"].value == "DW"
+
+    nameless = fill(change_form(alice, statement), **{"translations-0-by": ""}).submit("_save")
+    assert nameless.status_code == 200 and "This field is required." in text(nameless)
+    refused = fill(form, **{"translations-0-text": "We want to save lives."}).submit("_save")
+    assert refused.status_code == 200
+    assert "changing a rendering of its quote needs a correction note" in text(refused)
+    note = "The rendering now follows DW's text."
+    accepted = fill(refused.forms["statement_form"], correction_note=note).submit("_save")
+
+    assert accepted.status_code == 302
+    detail = client.get(f"/api/v1/statements/{statement.pk}/").json()
+    assert [t["text"] for t in detail["translations"]] == ["We want to save lives."]
+    assert [(c["kind"], c["note"], c["fields"]) for c in detail["corrections"]] == [
+        ("correction", note, ["translations"])
+    ]
+    latest = Translation.history.filter(id=detail_id(statement)).order_by("-history_date").first()
+    assert (latest.history_user.username, latest.text) == ("alice", "We want to save lives.")
+
+
+def detail_id(statement) -> int:
+    return statement.translations.get().pk

@@ -4,6 +4,9 @@ import datetime
 
 from django import template
 from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language_info
+
+from statements import translations
 
 register = template.Library()
 
@@ -47,3 +50,20 @@ def honest_datetime(said_on, precision: str = "day") -> str:
     if isinstance(said_on, str):
         said_on = datetime.date.fromisoformat(said_on)
     return f"{said_on:%Y-%m}" if precision == "month" else said_on.isoformat()
+
+
+# --- The quote's renderings (statements/translations.py) ------------------------------------------
+
+register.filter("english_rendering", translations.english)
+register.filter("other_renderings", translations.others)
+register.filter("rendering_label", translations.label)
+register.filter("is_english", translations.is_english)
+
+
+@register.filter
+def language_label(tag: str) -> str:
+    """A language tag in English words ("German"), or the tag itself when Django does not know it."""
+    try:
+        return get_language_info((tag or "").lower())["name"]
+    except KeyError:
+        return tag

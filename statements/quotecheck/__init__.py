@@ -21,18 +21,13 @@ is the same alignment: one way of deciding "is this the same remark".
 """
 
 import difflib
-import itertools
 import re
-import threading
-import time
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db import connections
-from psycopg import sql as pgsql
-
 from statements.listing import Projection, Selection
-from tracker.db_router import reads
+from statements.quotecheck.candidates import Candidate, candidates
+from statements.quotecheck.languages import missing_language
 
 # Calibrated on bench/quotecheck.py (README, "Checking a quote"): below this a candidate is
 # `unrelated` and the answer `no_match`.
@@ -42,10 +37,6 @@ DUPLICATE_THRESHOLD = 0.8
 MAX_TEXT_LENGTH = 2000
 MIN_WORDS = 3
 MAX_LIMIT = 10
-CANDIDATE_BUDGET = 300  # rows the index step aims to return …
-CANDIDATE_CAP = 2000  # … and never more than this
-RARE_WORDS = 8  # k: how many of the printed words the index is asked about
-RANKED = 30  # candidates aligned after ranking
 
 
 # --- Words ---------------------------------------------------------------------------------------
@@ -254,140 +245,6 @@ def same_remark(quote: str, other: str) -> Alignment | None:
     return alignment if alignment.score >= DUPLICATE_THRESHOLD else None
 
 
-# --- Candidates ----------------------------------------------------------------------------------
-
-
-def _cursor():
-    """A cursor where statements are read (a replica, when there is one)."""
-    return connections[reads()].cursor()
-
-
-class _ColumnStatistics:
-    """PostgreSQL's statistics of `quote_words` (its most common words and their shares of rows),
-    refreshed at most every STALE seconds: ANALYZE changes them, rarely."""
-
-    STALE = 300
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._loaded_at = -self.STALE
-        self.shares: dict[str, float] = {}
-        self.floor = 0.0  # the least common of them: any other word is rarer
-        self.rows = 0.0
-
-    def current(self) -> "_ColumnStatistics":
-        with self._lock:
-            if time.monotonic() - self._loaded_at >= self.STALE:
-                self._load()
-                self._loaded_at = time.monotonic()
-        return self
-
-    def _load(self) -> None:
-        with _cursor() as cursor:
-            cursor.execute(
-                """
-                SELECT st.most_common_elems::text::text[], st.most_common_elem_freqs, c.reltuples
-                FROM pg_class AS c
-                LEFT JOIN pg_stats AS st
-                  ON st.schemaname = current_schema() AND st.tablename = c.relname AND st.attname = 'quote_words'
-                WHERE c.oid = 'statements_statement'::regclass
-                """
-            )
-            elements, shares, rows = cursor.fetchone()
-        elements, shares = elements or [], shares or []
-        self.shares = dict(zip(elements, shares[: len(elements)], strict=True))
-        self.floor = min(self.shares.values(), default=0.0)
-        self.rows = max(rows or 0.0, 0.0)
-
-    def share(self, word: str) -> float:
-        # A word below the statistics' floor: at most the floor, half of it as a guess.
-        return self.shares.get(word, self.floor / 2)
-
-
-_STATISTICS = _ColumnStatistics()
-
-
-def _at_least(shares: list[float], m: int) -> float:
-    """The chance that a row has at least m of these words, each independently."""
-    chances = [1.0] + [0.0] * len(shares)
-    for p in shares:
-        for j in range(len(chances) - 1, 0, -1):
-            chances[j] = chances[j] * (1 - p) + chances[j - 1] * p
-        chances[0] *= 1 - p
-    return sum(chances[m:])
-
-
-def _literal(value) -> str:
-    return pgsql.Literal(value).as_string().replace("%", "%%")
-
-
-def _word_query(word: str) -> str:
-    return f"plainto_tsquery('simple', {_literal(word)})"
-
-
-def _index_query(text: str) -> str | None:
-    """SQL of the tsquery asking for at least m of the k rarest printed words that some
-    published quote has, or None when no quote has any of them."""
-    statistics = _STATISTICS.current()
-    with _cursor() as cursor:
-        cursor.execute("SELECT tsvector_to_array(to_tsvector('simple', statements_quote_key(%s)))", [text])
-        (lexemes,) = cursor.fetchone()
-        # Words below the statistics' floor may be in no quote at all (a typo, a word never said):
-        # one probe of the index each keeps them from taking a rare word's place.
-        uncommon = [w for w in lexemes if w not in statistics.shares]
-        if uncommon:
-            probes = " UNION ALL ".join(
-                f"SELECT {_literal(w)} WHERE EXISTS (SELECT FROM statements_statement "
-                f"WHERE status = 'published' AND quote_words @@ {_word_query(w)})"
-                for w in uncommon
-            )
-            cursor.execute(probes)
-            found = {w for (w,) in cursor.fetchall()}
-            lexemes = [w for w in lexemes if w in statistics.shares or w in found]
-    if not lexemes:
-        return None
-    rare = sorted(lexemes, key=lambda w: (statistics.share(w), -len(w), w))[:RARE_WORDS]
-    shares = [statistics.share(w) for w in rare]
-    m = next(
-        (m for m in range(1, len(rare) + 1) if statistics.rows * _at_least(shares, m) <= CANDIDATE_BUDGET), len(rare)
-    )
-    return " || ".join(
-        "(" + " && ".join(_word_query(w) for w in combo) + ")" for combo in itertools.combinations(rare, m)
-    )
-
-
-_CANDIDATES_SQL = """
-SELECT c.id, c.quote, c.similarity, {select} AS json
-FROM (
-    SELECT c.id, c.quote, word_similarity(statements_quote_key(%s), c.quote_key) AS similarity
-    FROM (
-        SELECT s.id, s.quote, s.quote_key FROM statements_statement AS s
-        WHERE s.quote_words @@ ({tsquery}) AND {where}
-        LIMIT {cap}
-    ) AS c
-    ORDER BY similarity DESC, c.id
-    LIMIT {ranked}
-) AS c
-JOIN statements_statement AS s ON s.id = c.id
-{joins}
-"""
-
-
-def candidates(text: str, selection: Selection, projection: Projection) -> list[tuple[int, str, float, str]]:
-    """Published statements the printed `text` may come from, the RANKED best by word
-    similarity: (id, quote, similarity, the projection of the statement)."""
-    tsquery = _index_query(text)
-    if tsquery is None:
-        return []
-    where, params = selection.where("s")
-    sql = _CANDIDATES_SQL.format(
-        select=projection.select, joins=projection.joins, tsquery=tsquery, where=where, cap=CANDIDATE_CAP, ranked=RANKED
-    )
-    with _cursor() as cursor:
-        cursor.execute(sql, [text, *params])
-        return cursor.fetchall()
-
-
 # --- The check -----------------------------------------------------------------------------------
 
 
@@ -397,12 +254,16 @@ class Match:
     alignment: Alignment
     similarity: float  # pg_trgm's word similarity: the ranking the alignment started from
     statement: str  # the caller's projection of the statement
+    # When the printed words match a rendering of the quote rather than the quote itself:
+    # {"language", "by", "source_url", "text"} of that rendering; the diff is against its text.
+    matched: dict | None = None
 
 
 @dataclass
 class Check:
     text: str
     matches: list[Match] = field(default_factory=list)
+    reason: str | None = None  # why there is no match, when the tracker can say: "no rendering in fi"
 
     @property
     def verdict(self) -> str:
@@ -430,9 +291,34 @@ def validate_text(text: str) -> str:
 def check_quote(text: str, *, projection: Projection, selection: Selection | None = None, limit: int = 3) -> Check:
     """The verified statements `text` most likely comes from, best first (at most `limit`), each
     with its alignment and `projection` of the statement; the top one decides the verdict, and
-    below the match threshold a candidate is `unrelated`. `text` must pass validate_text()."""
+    below the match threshold a candidate is `unrelated`. `text` must pass validate_text().
+
+    A statement is compared through its quote and through each rendering found by the
+    renderings' own index; it is shown once, with whichever of them the printed words match
+    best (the quote itself when they match as well)."""
     printed = words_of(text)
-    found = candidates(text, selection or Selection(), projection)
-    matches = [Match(pk, align(printed, words_of(quote)), sim, row) for pk, quote, sim, row in found]
-    matches.sort(key=lambda m: (-m.alignment.score, -m.similarity, m.statement_id))
-    return Check(text, matches[:limit])
+    selection = selection or Selection()
+    best: dict[int, Match] = {}
+    for candidate in candidates(text, selection, projection):
+        match = _match(printed, candidate)
+        held = best.get(match.statement_id)
+        if held is None or _rank(match) < _rank(held):
+            best[match.statement_id] = match
+    matches = sorted(best.values(), key=_rank)[:limit]
+    check = Check(text, matches)
+    if check.verdict == "no_match":
+        language = missing_language(text, len(printed.words))
+        check.reason = f"no rendering in {language}" if language else None
+    return check
+
+
+def _match(printed: Words, candidate: Candidate) -> Match:
+    alignment = align(printed, words_of(candidate.text))
+    matched = {**candidate.rendering, "text": candidate.text} if candidate.rendering else None
+    return Match(candidate.statement_id, alignment, candidate.similarity, candidate.statement, matched)
+
+
+def _rank(match: Match) -> tuple:
+    """Best first: the alignment's score, then the quote itself before a rendering, then pg_trgm's
+    similarity, then the id (a total order: the same answer every time)."""
+    return (-match.alignment.score, match.matched is not None, -match.similarity, match.statement_id)
