@@ -139,6 +139,14 @@ class _ColumnStatistics:
 _STATISTICS = {index.name: _ColumnStatistics(index) for index in INDEXES}
 
 
+def forget_statistics() -> None:
+    """Read PostgreSQL's statistics again at the next check (after an ANALYZE of a new table, say:
+    until then a common word would pass for uncommon and be probed)."""
+    for statistics in _STATISTICS.values():
+        with statistics._lock:
+            statistics._loaded_at = -statistics.STALE
+
+
 def _at_least(shares: list[float], m: int) -> float:
     """The chance that a row has at least m of these words, each independently."""
     chances = [1.0] + [0.0] * len(shares)
