@@ -4,6 +4,7 @@ Neither DRF nor django-filter rejects unknown parameters, so this one check know
 filters, pagination and extra parameters. A typo such as `stanse=` must not return everything.
 """
 
+from django.http import QueryDict
 from rest_framework.exceptions import ValidationError
 
 from api.filters import CSVFilter
@@ -77,15 +78,48 @@ def form_query_params(form_class) -> dict[str, bool]:
     return {name: isinstance(field, CSVField) for name, field in form_class.base_fields.items()}
 
 
-def parse_query_params(request, form_class, extra: dict[str, bool] | None = None) -> dict:
-    """Check the query string strictly against `form_class` (plus `extra`), then validate it.
+def parse_query_params(request, form_class, extra: dict[str, bool] | None = None, data=None) -> dict:
+    """Check the query string (or `data`, a QueryDict) strictly against `form_class` (plus
+    `extra`), then validate it.
 
     Returns the form's cleaned data; any problem is a 400 naming the parameter.
     """
-    check_query_params(request.query_params, form_query_params(form_class) | (extra or {}))
-    form = form_class(request.query_params)
+    data = request.query_params if data is None else data
+    check_query_params(data, form_query_params(form_class) | (extra or {}))
+    form = form_class(data)
     if not form.is_valid():
         raise ValidationError(
             {name: [e["message"] for e in errors] for name, errors in form.errors.get_json_data().items()}
         )
     return form.cleaned_data
+
+
+def body_params(request) -> QueryDict:
+    """The parameters of a read sent as POST (a form or a JSON object whose values are strings,
+    numbers, booleans or lists of them), with the query string's, as one QueryDict to check
+    like a query string: a parameter given in both is "given more than once"."""
+    params = request.query_params.copy()
+    body = request.data
+    if isinstance(body, QueryDict):
+        for name in body:
+            for value in body.getlist(name):
+                params.appendlist(name, value)
+        return params
+    if not isinstance(body, dict):
+        raise ValidationError({"detail": ["The body must be a JSON object of parameters, or a form."]})
+    errors = {}
+    for name, value in body.items():
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(item, str | int | float | bool) for item in values) or not values:
+            errors[str(name)[:MAX_NAME_IN_ERROR]] = ["Must be a string, a number, a boolean or a list of them."]
+            continue
+        params.setlist(name, params.getlist(name) + [_as_text(item) for item in values])
+    if errors:
+        raise ValidationError(errors)
+    return params
+
+
+def _as_text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

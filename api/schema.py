@@ -31,7 +31,8 @@ ERROR_DESCRIPTIONS = {
     "404": "No such object (or it is not published).",
     "405": "The API is read-only.",
     "429": "Too many requests from this client; see the Retry-After and RateLimit-* headers.",
-    "503": "The query took longer than 2 s (statement_timeout); narrow it and retry.",
+    "503": "The query took longer than 2 s (statement_timeout), or the database is unavailable or busy for a "
+    "moment; see Retry-After.",
 }
 NOT_MODIFIED = {
     "description": "Not Modified: the copy you named with If-None-Match (or If-Modified-Since) is current. No body.",
@@ -121,11 +122,12 @@ class TrackerAutoSchema(AutoSchema):
         from api.serializers import ErrorSerializer
 
         responses = super()._get_response_bodies(direction)
-        if self.method == "GET":
+        if self.method in ("GET", "POST"):  # POST: the quote check, a read
             for code, body in responses.items():
                 if code.startswith("2"):
                     body.setdefault("headers", {}).update(HEADERS)
-            responses.setdefault("304", dict(NOT_MODIFIED))
+            if self.method == "GET":
+                responses.setdefault("304", dict(NOT_MODIFIED))
             for code, description in ERROR_DESCRIPTIONS.items():
                 if code not in responses:
                     responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction)

@@ -79,6 +79,11 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # The site's 405s as pages in its layout, with Allow (web/errors.py).
+    "web.errors.NotAllowedPageMiddleware",
+    # A view's database failure (unreachable, pool exhausted, statement timeout): 503 with
+    # Retry-After, never a 500 (tracker/failures.py).
+    "tracker.failures.ServiceUnavailableMiddleware",
     # Outside ConditionalGetMiddleware, so that every answer says where the client stands (a
     # 304 it makes would drop the RateLimit-* headers), and before any work is done.
     "api.middleware.RateLimitMiddleware",
@@ -143,26 +148,70 @@ def _database(url: str, name: str) -> dict:
     return parsed
 
 
+# A pool of connections per process (psycopg_pool through Django's OPTIONS["pool"]): connections
+# used stay bounded whatever the load (README "Running in production": workers × pool size ≤
+# max_connections − reserve). A request finding every connection busy waits at most
+# DATABASE_POOL_TIMEOUT_SECONDS, then is answered 503 with Retry-After (tracker/failures.py).
+# Each connection is checked before use, so after PostgreSQL restarts no request gets a dead one.
+# On by default in production (DJANGO_DEBUG=false); 0 turns it off (persistent connections).
+DATABASE_POOL_MAX_SIZE = int(
+    os.environ.get("DATABASE_POOL_MAX_SIZE") or ("0" if DEBUG else os.environ.get("GUNICORN_THREADS", "4"))
+)
+DATABASE_POOL_TIMEOUT_SECONDS = float(os.environ.get("DATABASE_POOL_TIMEOUT_SECONDS", "2"))
+
+
+def _pool_options() -> dict:
+    from psycopg_pool import ConnectionPool
+
+    return {
+        "min_size": min(int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")), DATABASE_POOL_MAX_SIZE),
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": DATABASE_POOL_TIMEOUT_SECONDS,
+        # Connections idle this long are closed (down to min_size); none lives past an hour.
+        "max_idle": 300,
+        "max_lifetime": 3600,
+        # While PostgreSQL is unreachable the pool retries in the background with backoff; it
+        # gives an attempt up after this, and the next request starts a fresh one, so a
+        # database that comes back is used again within seconds.
+        "reconnect_timeout": float(os.environ.get("DATABASE_POOL_RECONNECT_SECONDS", "5")),
+        "check": ConnectionPool.check_connection,
+    }
+
+
 DATABASES = {"default": _database(DATABASE_URL, "DATABASE_URL")}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
+if DATABASE_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # the pool checks them
+    DATABASES["default"]["OPTIONS"]["pool"] = _pool_options()
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
 # Read replicas (streaming from the primary): reads are routed to them, writes to the primary.
 for index, url in enumerate(env_list("DATABASE_REPLICA_URLS")):
     replica = _database(url, "DATABASE_REPLICA_URLS")
     replica["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
-    replica["CONN_HEALTH_CHECKS"] = True
+    replica["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    replica["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_HEALTH_CHECKS"]
     replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica_{index}"] = replica
 DATABASE_ROUTERS = ["tracker.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Redis, shared by every worker and server (rate limit, revalidation). Failing well
+# (tracker/cache.py): a call waits at most REDIS_TIMEOUT_SECONDS; after a failure Redis is
+# skipped for REDIS_BREAKER_SECONDS (the cache misses, the rate limit counts per process).
+REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.1"))
+REDIS_BREAKER_SECONDS = float(os.environ.get("REDIS_BREAKER_SECONDS", "5"))
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "tracker.cache.ResilientRedisCache",
         "LOCATION": os.environ["REDIS_URL"],
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tracker"),
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+            "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+        },
     }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -320,7 +369,9 @@ if not DEBUG:
     if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):
         SECURE_PROXY_SSL_HEADER = (os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"], "https")
     # Health checks from the load balancer come over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# A form sent without its CSRF token: a 403 page in the site's layout.
+CSRF_FAILURE_VIEW = "web.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

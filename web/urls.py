@@ -4,6 +4,7 @@ Everything here is read, never written: GET and HEAD only (405 otherwise).
 """
 
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from web import browse, corrections, discovery, embeds, entities, pages, views
@@ -35,4 +36,13 @@ pages_and_embeds = [
     (".well-known/security.txt", discovery.security_txt, "security-txt"),
 ]
 
-urlpatterns = [path(route, require_safe(view), name=name) for route, view, name in pages_and_embeds]
+# The quote check also takes POST (SPEC §9: a long text in a non-Latin script does not fit a
+# request line): read-only like GET, so CSRF-exempt.
+READS_POST = {"check-page"}
+
+# CSRF-exempt: nothing is written, and a POST to a page must meet its 405 (with Allow), not a
+# CSRF 403.
+urlpatterns = [
+    path(route, csrf_exempt(view if name in READS_POST else require_safe(view)), name=name)
+    for route, view, name in pages_and_embeds
+]
