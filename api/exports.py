@@ -9,7 +9,6 @@ interchange format: it re-imports losslessly.
 import csv
 import hashlib
 import io
-import itertools
 
 from django.conf import settings
 from django.http import StreamingHttpResponse
@@ -70,7 +69,15 @@ class StatementCsvExport(StatementExport):
 
     def stream(self, request, selection):
         projection = shapes.csv_projection(prefix(request, "statement-page"))
-        return itertools.chain([csv_header()], listing.csv_rows(selection, projection))
+        return _csv_stream(selection, projection)
+
+
+def _csv_stream(selection, projection):
+    """The header, then the rows. A generator (not itertools.chain, which has no close()): a
+    client gone mid-download closes it, in the request's thread, before its database connection
+    goes back to the pool, so the COPY is cancelled and the connection comes back clean."""
+    yield csv_header()
+    yield from listing.csv_rows(selection, projection)
 
 
 @extend_schema(

@@ -45,7 +45,7 @@ def classify(exc: BaseException | None) -> str | None:
     if any(isinstance(e, psycopg.errors.QueryCanceled) for e in chain):
         return "too_slow"
     if any(isinstance(e, PoolTimeout) for e in chain):
-        return "busy"
+        return "busy" if pools_exhausted() else "unavailable"
     if any(isinstance(e, psycopg.errors.TooManyConnections) for e in chain):
         return "busy"
     if any(isinstance(e, DISCONNECTED) for e in chain):
@@ -53,6 +53,27 @@ def classify(exc: BaseException | None) -> str | None:
     if isinstance(exc, DatabaseError) and "connection" in str(exc).lower():
         return "unavailable"
     return None
+
+
+def pools_exhausted() -> bool:
+    """After a pool's wait ran out: whether every connection was in use (busy), rather than the
+    pool failing to connect (PostgreSQL unreachable). Tells them apart the only sure way, by
+    connecting once outside the pool (at most 2 s; on this error path only)."""
+    from django.db import connections
+
+    for alias in connections:
+        pool = getattr(connections[alias], "pool", None)
+        if pool is None:
+            continue
+        conninfo = pool.conninfo() if callable(pool.conninfo) else pool.conninfo or ""
+        kwargs = pool.kwargs() if callable(pool.kwargs) else dict(pool.kwargs or {})
+        try:
+            psycopg.connect(conninfo, **{**kwargs, "connect_timeout": 2}).close()
+        except psycopg.errors.TooManyConnections:
+            continue  # the server is there, and full
+        except psycopg.Error:
+            return False
+    return True
 
 
 MESSAGES = {
