@@ -240,3 +240,24 @@ def test_full_exports_of_over_100000_rows_arrive_whole_through_nginx(stack, depl
     rows = list(csv.reader(io.StringIO(exported.body.decode())))
     assert len(rows) == expected + 1  # and the header
     assert "WORKER TIMEOUT" not in site.app.log()
+
+
+def test_workers_recycled_every_few_requests_never_fail_one(stack):
+    """max_requests with jitter: workers restart at staggered moments, and no request between
+    them fails (nginx retries an idempotent request on a connection closed by a restart)."""
+    site = stack(GUNICORN_MAX_REQUESTS="5", GUNICORN_MAX_REQUESTS_JITTER="3")
+    answers = [site.nginx.get(path).status for path in READS * 6]
+
+    assert answers == [200] * len(answers)
+    assert site.app.log().count("Autorestarting worker") >= 2
+
+
+def test_gunicorn_stopped_is_a_json_503_from_nginx(stack):
+    site = stack()
+    site.app.stop()
+
+    answer = site.nginx.get("/api/v1/statements/")
+
+    assert answer.status == 503
+    assert answer.headers["Retry-After"] == "10"
+    assert "restarting" in answer.json()["errors"]["detail"][0]
