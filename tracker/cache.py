@@ -85,11 +85,18 @@ def redis_unavailable(alias: str = "default") -> bool:
 class BreakerClient(DefaultClient):
     """django-redis's client, refusing at once (no connection attempt) while the breaker is open."""
 
-    def get_client(self, *args, **kwargs):
+    def _refuse_while_open(self) -> None:
         if self._backend.breaker.is_open():
             skipped = RedisConnectionError("skipped: the circuit breaker is open after a recent failure")
             raise ConnectionInterrupted(connection=None) from skipped
+
+    def get_client(self, *args, **kwargs):
+        self._refuse_while_open()
         return super().get_client(*args, **kwargs)
+
+    def get_client_with_index(self, *args, **kwargs):  # what set() and add() ask for
+        self._refuse_while_open()
+        return super().get_client_with_index(*args, **kwargs)
 
 
 class ResilientRedisCache(RedisCache):
@@ -125,7 +132,7 @@ class ResilientRedisCache(RedisCache):
         """Whether Redis answers now (for /readyz): a real round trip, breaker or not. A success
         closes the breaker; a failure opens it."""
         try:
-            connection = DefaultClient.get_client(self.client, write=True)
+            connection = DefaultClient.get_client(self.client, write=True)  # past the breaker
             connection.ping()
         except Exception as exc:  # any Redis or socket error
             self.breaker.trip(exc)
