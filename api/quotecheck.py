@@ -8,10 +8,12 @@ import orjson
 from django import forms
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api import shapes
+from api.admission import Busy, quote_check_slot
 from api.filters import StatementFilter
 from api.filters import selection as selection_from_params
 from api.links import StatementUrls
@@ -216,10 +218,25 @@ class QuoteCheckAction:
         params = parse_query_params(request, CheckParams, extra=filterset_query_params(StatementFilter), data=data)
         selection = selection_from_params(data)
         urls = StatementUrls(request)
-        result = quotecheck.check_quote(
-            params["text"],
-            projection=shapes.check_projection(urls.api_prefix, urls.page_prefix),
-            selection=selection,
-            limit=params["limit"] or 3,
-        )
+        try:
+            with quote_check_slot():
+                result = quotecheck.check_quote(
+                    params["text"],
+                    projection=shapes.check_projection(urls.api_prefix, urls.page_prefix),
+                    selection=selection,
+                    limit=params["limit"] or 3,
+                )
+        except Busy as exc:
+            raise ChecksBusy(wait=exc.retry_after) from exc
         return Response(check_body(result))
+
+
+class ChecksBusy(APIException):
+    """Every quote-check slot of this process stayed taken (api/admission.py)."""
+
+    status_code = 503
+    default_detail = "Too many quote checks are running right now. Try again in a few seconds."
+
+    def __init__(self, wait: int):
+        super().__init__()
+        self.wait = wait  # DRF's handler sends it as Retry-After

@@ -398,6 +398,12 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "api.middleware.client_address"
 
+# Quote checks running at once in one process (api/admission.py): the rest wait up to
+# QUOTE_CHECK_WAIT_SECONDS, then get a 503 with Retry-After, so that costly checks never hold
+# every thread of a worker.
+QUOTE_CHECK_CONCURRENCY = int(os.environ.get("QUOTE_CHECK_CONCURRENCY", "1"))
+QUOTE_CHECK_WAIT_SECONDS = float(os.environ.get("QUOTE_CHECK_WAIT_SECONDS", "1"))
+
 # Public API rate limit per client address, counted in the shared cache (Redis when REDIS_URL
 # is set, so the limit holds across every worker and server). "N/second|minute|hour".
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/minute")

@@ -24,6 +24,7 @@ REASONS = {
     "busy": "The tracker is very busy: every connection to its database is in use. Please try again in a few seconds.",
     "too_slow": "This request took longer than the 2 seconds we allow any request. "
     "Narrowing it (fewer words to check, a date range, a government) helps; or try again later.",
+    "checks_busy": "Too many quote checks are running right now. Please try again in a few seconds.",
     "rate_limited": "Too many requests from your address in a short time. Please wait a moment and try again.",
 }
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from api import shapes
+from api.admission import Busy, quote_check_slot
 from api.links import StatementUrls, absolute
 from statements import quotecheck
 from statements.filtering import FilterError, filtered_from
@@ -16,6 +17,7 @@ from statements.models import Stance, Topic
 from statements.positions import positions_as_of, positions_summary
 from statements.quotecheck import TextError, validate_text
 from web.browse import latest_rows
+from web.errors import error_page
 
 PAGE_LIMIT = 5
 
@@ -61,12 +63,18 @@ def check_page(request):
     if errors:
         return render(request, "web/check.html", context | {"errors": errors}, status=400)
     urls = StatementUrls(request)
-    check = quotecheck.check_quote(
-        text,
-        projection=shapes.detail_projection(urls.api_prefix, urls.page_prefix),
-        selection=filtered.selection,
-        limit=PAGE_LIMIT,
-    )
+    try:
+        with quote_check_slot():
+            check = quotecheck.check_quote(
+                text,
+                projection=shapes.detail_projection(urls.api_prefix, urls.page_prefix),
+                selection=filtered.selection,
+                limit=PAGE_LIMIT,
+            )
+    except Busy as exc:
+        response = error_page(request, 503, reason="checks_busy")
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     matches = [{"statement": json.loads(m.statement), "alignment": m.alignment, "ops": _ops(m)} for m in check.matches]
     api_url = absolute(request, f"{reverse('api:statement-check')}?{data.urlencode()}")
     context |= {"check": check, "matches": matches, "narrowed": filtered.describe(), "api_url": api_url}

@@ -98,3 +98,23 @@ def test_the_check_page_s_form_switches_to_post_for_long_texts(seeds, client):
     html = client.get("/check/").content.decode()
     assert 'data-long-text-bytes="1500"' in html
     assert "tracker/site.js" in html
+
+
+def test_checks_beyond_the_process_s_slots_are_503s_not_a_held_thread(seeds, settings):
+    """api/admission.py: while every quote-check slot is taken (here by the test itself), a
+    check waits QUOTE_CHECK_WAIT_SECONDS, then is a 503 with Retry-After, JSON or a page."""
+    from api.admission import quote_check_slot
+
+    settings.QUOTE_CHECK_WAIT_SECONDS = 0.05
+    client = Client(raise_request_exception=False)
+    with quote_check_slot():
+        api = client.get(CHECK, {"text": FOUNDING_MISQUOTE})
+        page = client.get("/check/", {"text": FOUNDING_MISQUOTE})
+        listing = client.get("/api/v1/statements/", {"page_size": 1})
+
+    assert api.status_code == 503 and api["Retry-After"] == "2"
+    assert "Too many quote checks" in api.json()["errors"]["detail"][0]
+    assert page.status_code == 503 and page["Retry-After"] == "2"
+    assert "Too many quote checks" in page.content.decode() and 'class="skip"' in page.content.decode()
+    assert listing.status_code == 200  # other reads are not affected
+    assert client.get(CHECK, {"text": FOUNDING_MISQUOTE}).status_code == 200  # the slot is free again
