@@ -94,10 +94,12 @@ def parse_query_params(request, form_class, extra: dict[str, bool] | None = None
     return form.cleaned_data
 
 
-def body_params(request) -> QueryDict:
-    """The parameters of a read sent as POST (a form or a JSON object whose values are strings,
-    numbers, booleans or lists of them), with the query string's, as one QueryDict to check
-    like a query string: a parameter given in both is "given more than once"."""
+def body_params(request, json_types: dict[str, type] | None = None) -> QueryDict:
+    """The parameters of a read sent as POST (a form, or a JSON object), with the query
+    string's, as one QueryDict to check like a query string: a parameter given in both is
+    "given more than once". In JSON, each value must have its declared type (`json_types`:
+    str, int, bool, or list for a list parameter, which also takes one string)."""
+    json_types = json_types or {}
     params = request.query_params.copy()
     body = request.data
     if isinstance(body, QueryDict):
@@ -109,9 +111,17 @@ def body_params(request) -> QueryDict:
         raise ValidationError({"detail": ["The body must be a JSON object of parameters, or a form."]})
     errors = {}
     for name, value in body.items():
-        values = value if isinstance(value, list) else [value]
-        if not all(isinstance(item, str | int | float | bool) for item in values) or not values:
-            errors[str(name)[:MAX_NAME_IN_ERROR]] = ["Must be a string, a number, a boolean or a list of them."]
+        wanted = json_types.get(name, str)
+        if wanted is list:
+            values = value if isinstance(value, list) else [value]
+            ok = bool(values) and all(isinstance(item, str) for item in values)
+            message = "Must be a string or a list of strings."
+        else:
+            values = [value]
+            ok = isinstance(value, wanted) and not (wanted is int and isinstance(value, bool))
+            message = {int: "Must be an integer.", bool: "Must be true or false."}.get(wanted, "Must be a string.")
+        if not ok:
+            errors[str(name)[:MAX_NAME_IN_ERROR]] = [message]
             continue
         params.setlist(name, params.getlist(name) + [_as_text(item) for item in values])
     if errors:

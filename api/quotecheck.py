@@ -136,12 +136,24 @@ EXAMPLE = {
 
 
 def _check_request() -> dict:
-    """The POST body: the GET's parameters as an object (list filters as arrays)."""
+    """The POST body: the GET's parameters as an object (a list filter as an array, or one string)."""
     from api.schema import _not_empty, filter_schemas, schema_for
 
     properties = {name: _not_empty(schema_for(field)) for name, field in CheckParams.base_fields.items()}
     properties |= {name: _not_empty(schema) for name, schema in filter_schemas().items()}
+    for name, schema in properties.items():
+        if schema.get("type") == "array":
+            properties[name] = {"anyOf": [schema["items"], schema]}
     return {"type": "object", "required": ["text"], "properties": properties, "additionalProperties": False}
+
+
+def json_types() -> dict[str, type]:
+    """What each parameter of a JSON body must be (as CHECK_REQUEST declares it)."""
+    kinds = {"integer": int, "boolean": bool, "string": str}
+    return {
+        name: list if "anyOf" in schema else kinds.get(schema.get("type"), str)
+        for name, schema in CHECK_REQUEST["properties"].items()
+    }
 
 
 CHECK_REQUEST = _check_request()
@@ -214,7 +226,7 @@ class QuoteCheckAction:
         """GET, or POST with the same parameters as a form or a JSON object (SPEC §9: 2,000
         characters of a non-Latin script do not fit a request line): read-only, CSRF-exempt
         (no session is read), the same answer and caching headers."""
-        data = body_params(request) if request.method == "POST" else request.query_params
+        data = body_params(request, json_types()) if request.method == "POST" else request.query_params
         params = parse_query_params(request, CheckParams, extra=filterset_query_params(StatementFilter), data=data)
         selection = selection_from_params(data)
         urls = StatementUrls(request)
