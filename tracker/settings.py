@@ -402,7 +402,7 @@ AXES_CLIENT_IP_CALLABLE = "api.middleware.client_address"
 # QUOTE_CHECK_WAIT_SECONDS, then get a 503 with Retry-After, so that costly checks never hold
 # every thread of a worker.
 QUOTE_CHECK_CONCURRENCY = int(os.environ.get("QUOTE_CHECK_CONCURRENCY", "1"))
-QUOTE_CHECK_WAIT_SECONDS = float(os.environ.get("QUOTE_CHECK_WAIT_SECONDS", "1"))
+QUOTE_CHECK_WAIT_SECONDS = float(os.environ.get("QUOTE_CHECK_WAIT_SECONDS", "0.1"))
 
 # Public API rate limit per client address, counted in the shared cache (Redis when REDIS_URL
 # is set, so the limit holds across every worker and server). "N/second|minute|hour".
