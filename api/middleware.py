@@ -10,9 +10,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponseNotModified, JsonResponse
+from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGetMiddleware
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
-from django.utils.http import parse_etags
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.http import parse_etags, parse_http_date_safe
 
 from api.exceptions import error_body
 from tracker.cache import redis_unavailable
@@ -21,6 +22,25 @@ PUBLIC_PREFIXES = (
     "/api/", "/feeds/", "/oembed", "/statements/", "/positions/", "/embed/", "/speakers/", "/governments/",
     "/topics/", "/check/", "/about/",
 )  # fmt: skip
+
+
+class ConditionalGetMiddleware(DjangoConditionalGetMiddleware):
+    """Django's conditional GET, for HEAD too: HEAD is GET without the body (RFC 9110 §9.3.2), so it
+    carries the ETag its GET has and answers 304 on a match. Django skips HEAD because a server may
+    have emptied the body already; here the view renders it in full (the WSGI server drops it on the
+    way out), so the hash is the GET's own."""
+
+    def process_response(self, request, response):
+        if request.method not in ("GET", "HEAD"):
+            return response
+        if self.needs_etag(response) and not response.has_header("ETag"):
+            set_response_etag(response)
+        etag = response.get("ETag")
+        last_modified = response.get("Last-Modified")
+        last_modified = last_modified and parse_http_date_safe(last_modified)
+        if etag or last_modified:
+            return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+        return response
 
 
 # The quote check, which also answers POST (SPEC §9).

@@ -7,7 +7,7 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -23,19 +23,37 @@ PAGES = [
     (re.compile(r"^/topics/(?P<slug>[-a-z0-9]{1,100})/$"), "timeline"),
 ]
 SIZES = {"statement": (600, 320), "positions": (720, 900), "matrix": (900, 900), "timeline": (860, 700)}
-WIDTH_RANGE, HEIGHT_RANGE = (200, 1600), (100, 4000)
+LARGEST_WIDTH, LARGEST_HEIGHT = 1600, 4000
 
 
 def _oembed_error(status: int, parameter: str, message: str) -> JsonResponse:
     return JsonResponse(error_body({parameter: [message]}), status=status)
 
 
-def _dimension(value: str | None, default: int, bounds: tuple[int, int]) -> int | None:
+def _dimension(value: str | None, default: int, largest: int) -> int | None:
+    """The width or height to answer: the embed's own, never more than the consumer's maximum
+    (oEmbed §2.2: maxwidth and maxheight must be respected), however small; None when not a number."""
     if value is None:
-        return min(default, bounds[1])
-    if not re.fullmatch(r"[0-9]{1,5}", value):
+        return min(default, largest)
+    if not re.fullmatch(r"[0-9]{1,5}", value) or int(value) < 1:
         return None
-    return max(bounds[0], min(int(value), default, bounds[1]))
+    return min(int(value), default, largest)
+
+
+def _embed_query_error(kind: str, query: str) -> str | None:
+    """Why the embed a page URL's query names would answer 400 (bad `as_of`, bad matrix topics), or
+    None: oEmbed answers 404 for such a URL rather than a snippet whose iframe fails."""
+    from web.pages import as_of_in, matrix_topics  # web's pages import this module
+
+    params = QueryDict(query)
+    if kind in ("positions", "matrix") and as_of_in(params) is None:
+        return "as_of in the page URL must be a date as YYYY-MM-DD."
+    if kind == "matrix":
+        try:
+            matrix_topics(params)
+        except (ValueError, Http404) as exc:
+            return f"{exc} (in the page URL)"
+    return None
 
 
 def oembed(request):
@@ -82,10 +100,14 @@ def oembed(request):
         src = reverse("embed-positions", args=[topic.slug]) + (
             f"?{parts.query}" if parts.query.startswith("as_of=") else ""
         )
-    width = _dimension(request.GET.get("maxwidth"), SIZES[kind][0], WIDTH_RANGE)
-    height = _dimension(request.GET.get("maxheight"), SIZES[kind][1], HEIGHT_RANGE)
+    problem = _embed_query_error(kind, parts.query)
+    if problem:
+        return _oembed_error(404, "url", problem)
+    width = _dimension(request.GET.get("maxwidth"), SIZES[kind][0], LARGEST_WIDTH)
+    height = _dimension(request.GET.get("maxheight"), SIZES[kind][1], LARGEST_HEIGHT)
     if width is None or height is None:
-        return _oembed_error(400, "maxwidth" if width is None else "maxheight", "Must be a whole number.")
+        return _oembed_error(400, "maxwidth" if width is None else "maxheight", "Must be a whole number from 1.")
+    capped = "maxheight" in request.GET
     root = site_root(request)
     return JsonResponse(
         {
@@ -98,20 +120,21 @@ def oembed(request):
             "width": width,
             "height": height,
             "cache_age": 3600,
-            "html": iframe_snippet(root + src, title, width, height, root),
+            "html": iframe_snippet(root + src, title, width, height, root, capped=capped),
         },
         json_dumps_params={"ensure_ascii": False},
     )
 
 
-def iframe_snippet(src: str, title: str, width: int, height: int, origin: str) -> str:
+def iframe_snippet(src: str, title: str, width: int, height: int, origin: str, capped: bool = False) -> str:
     """The iframe, plus the few lines a host page needs to follow the embed's height.
 
     The iframe fits its column: as wide as the article's text (width 100%) up to `width` pixels,
     so a 360 px phone never scrolls sideways; `height` only until the embed reports its own
     (its content reflows as it narrows). The width and height attributes stay for readers that
-    ignore styles; no obsolete attributes (frameborder, scrolling)."""
-    style = f"width:100%;max-width:{width}px;border:0;display:block"
+    ignore styles; no obsolete attributes (frameborder, scrolling). `capped` (the consumer gave a
+    maxheight): the iframe never grows past `height`, the embed scrolls inside it instead."""
+    style = f"width:100%;max-width:{width}px;border:0;display:block" + (f";max-height:{height}px" if capped else "")
     return (
         f'<iframe src="{escape(src)}" title="{escape(title)}" width="{width}" height="{height}" '
         f'style="{style}" loading="lazy" data-tracker-embed></iframe>'

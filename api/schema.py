@@ -22,7 +22,6 @@ from statements.filtering import (
     SearchField,
     StatementFilterForm,
     StrictBooleanField,
-    clean_government,
     clean_language,
 )
 
@@ -49,6 +48,7 @@ HEADERS = {
 _SPACE, _WORD = r"[ \t\n\r\f\v]", r"[^ \t\n\r\f\v\u0000]"
 SEARCH_PATTERN = rf"^{_SPACE}*{_WORD}+({_SPACE}+{_WORD}+){{0,{MAX_QUERY_TERMS - 1}}}{_SPACE}*$"
 LANGUAGE_ITEM = {"type": "string", "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "maxLength": 35}
+NUMERIC_ID = "[0-9]{1,18}"  # the statements' and events' lookup_value_regex
 SLUG_ITEM = {"type": "string", "pattern": r"^[-\w]{1,200}$"}
 
 
@@ -59,16 +59,16 @@ def _list(items: dict, least: int = 1, most: int = MAX_LIST_ITEMS) -> dict:
 
 def schema_for(field) -> dict:
     """The JSON Schema of a parameter form field, with the limits its validation enforces. List
-    fields are arrays: the parameter repeated (`?government=DE&government=FI`); a comma-separated
-    value (`government=DE,FI`) is accepted too."""
+    fields are arrays, served comma-separated (`government=DE,FI`: style form, explode false, set
+    by the postprocessing hook); the parameter repeated is read alike."""
     if getattr(field, "json_schema", None):  # a field that says it itself
         return dict(field.json_schema)
     if isinstance(field, forms.IntegerField):
         return {"type": "integer", "minimum": field.min_value, "maximum": field.max_value}
     if isinstance(field, CSVField):
+        # One case per code (upper): generated clients make one enum member per value, and `AD`
+        # beside `ad` is a duplicate to them. The API reads `de` as `DE` all the same.
         choices = getattr(field.clean_item, "choices", None)
-        if field.clean_item is clean_government:  # case does not matter: de is DE
-            choices = [*choices, *(code.lower() for code in choices)]
         bounds = getattr(field, "min_items", 1), getattr(field, "max_items", MAX_LIST_ITEMS)
         if choices is not None:
             schema = _list({"type": "string", "enum": list(choices)}, *bounds)
@@ -77,8 +77,8 @@ def schema_for(field) -> dict:
         return {**schema, "uniqueItems": True} if getattr(field, "unique_items", False) else schema
     if isinstance(field, StrictBooleanField):
         return {"type": "boolean"}
-    if isinstance(field, AwareDateTimeField):
-        return {"type": "string", "format": "date-time"}
+    if isinstance(field, AwareDateTimeField):  # a date means its midnight, UTC
+        return {"type": "string", "anyOf": [{"format": "date-time"}, {"format": "date"}]}
     if isinstance(field, forms.DateField):
         return {"type": "string", "format": "date"}
     if isinstance(field, SearchField):
@@ -162,9 +162,16 @@ def add_components_and_vocabularies(result, generator, request, public):
     for path in result.get("paths", {}).values():
         for operation in path.values():
             for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and parameter["schema"].get("pattern") == f"^{NUMERIC_ID}$":
+                    # A numeric id is an integer to a client (generated clients type it so).
+                    parameter["schema"] = {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
                 if parameter.get("in") != "query":
                     continue
                 parameter["schema"] = _not_empty(parameter["schema"])
+                if parameter["schema"].get("type") == "array":
+                    # Served as the README writes it: one comma-separated value (`government=DE,FI`);
+                    # the parameter repeated (`government=DE&government=FI`) is read alike.
+                    parameter.update(style="form", explode=False)
                 slugs = vocabularies.get(parameter["name"])
                 if not slugs:
                     continue

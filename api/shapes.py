@@ -160,8 +160,18 @@ SOURCES = "FROM statements_source AS src WHERE src.statement_id = s.id"
 
 
 def joined(column: str) -> str:
-    """The statement's sources' `column`, " | "-joined in order: one CSV cell."""
+    """The statement's sources' `column`, " | "-joined in order: one CSV cell. Only for URLs, which
+    never hold a space; names may hold " | " (see sources_json)."""
     return f"COALESCE((SELECT string_agg({column}, ' | ' ORDER BY src.position, src.id) {SOURCES}), '')"
+
+
+def sources_json() -> str:
+    """Every source in order, all four fields, as one JSON array in one CSV cell: unambiguous
+    whatever a publisher's name holds, and read by every language's JSON parser."""
+    fields = ", ".join(f"'{field.name}', {field.sql}" for field in SOURCE.fields)
+    return (
+        f"COALESCE((SELECT json_agg(json_build_object({fields}) ORDER BY src.position, src.id) {SOURCES})::text, '[]')"
+    )
 
 
 STATEMENT = Shape(
@@ -204,7 +214,7 @@ STATEMENT = Shape(
             shape=SOURCE,
             many=SOURCES,
             order="src.position, src.id",
-            csv=(("source_urls", joined("src.url")), ("source_publishers", joined("src.publisher"))),
+            csv=(("source_urls", joined("src.url")), ("sources", sources_json())),
         ),
         Field("status", "s.status", {"type": "string", "enum": [Status.PUBLISHED.value]}),
         Field("created_at", utc("s.created_at"), DATETIME),
@@ -216,7 +226,7 @@ STATEMENT = Shape(
 CSV_ORDER = (
     "id", "permalink", "said_on", "date_precision", "published_on", "government", "government_name", "speaker",
     "speaker_name", "role", "organization", "topic", "stance", "language", "is_translation", "quote", "context",
-    "source_urls", "source_publishers", "updated_at",
+    "source_urls", "sources", "updated_at",
 )  # fmt: skip
 _CSV_TEXT = {"role": "s.role", "organization": "s.organization", "quote": "s.quote", "context": "s.context"}
 

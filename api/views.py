@@ -22,6 +22,7 @@ from api.pagination import KeysetOrdering
 from api.params import StrictQueryParamsMixin, check_query_params
 from api.quotecheck import QuoteCheckAction
 from api.renderers import JSONRenderer
+from api.schema import NUMERIC_ID
 from api.serializers import GovernmentSerializer, SpeakerSerializer, TopicSerializer
 from statements.listing import ORDERINGS as STATEMENT_ORDERINGS
 from statements.listing import RANK_WINDOW, SEARCH_COUNT_LIMIT, StatementPages, published_one
@@ -118,7 +119,7 @@ STATEMENT_LIST_PARAMETERS = [
 class StatementViewSet(QuoteCheckAction, StatementComparisonActions, PublicReadViewSet):
     filterset_class = StatementFilter
     extra_query_params = {"ordering": False}
-    lookup_value_regex = r"[0-9]{1,18}"
+    lookup_value_regex = NUMERIC_ID
     serializer_class = serializers.Serializer  # a placeholder: api/shapes.py declares the statement
 
     def get_queryset(self):

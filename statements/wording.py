@@ -1,37 +1,16 @@
-"""Words of a text and word-level differences between two texts, in the texts' own spelling.
+"""Word-level differences between two versions of a text, marked up for a page.
 
-Used wherever two versions of a remark are compared word by word: the history of a statement
-(what a correction changed) and the quote check (a printed version against the original).
+Used by the admin's history of a statement (what a correction changed, word by word). The quote
+check has its own alignment (statements/quotecheck/), which compares words by their normalised form.
 """
 
 import difflib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 _TOKEN = re.compile(r"\S+|\s+")
-
-
-@dataclass(frozen=True)
-class Op:
-    """One step of a word diff: `equal`, `replace`, `delete` (only in `old`) or `insert` (only in `new`)."""
-
-    op: str
-    old: str
-    new: str
-
-
-def word_ops(old: str, new: str, key: Callable[[str], str] = str) -> list[Op]:
-    """The word-level differences from `old` to `new`. Words are compared by `key` (exact text by
-    default) and given back in their own spelling, joined by single spaces."""
-    old_words, new_words = old.split(), new.split()
-    matcher = difflib.SequenceMatcher(None, [key(w) for w in old_words], [key(w) for w in new_words], autojunk=False)
-    return [
-        Op(tag, " ".join(old_words[i1:i2]), " ".join(new_words[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-    ]
 
 
 def _marked(text: str, changed: set[int], tag: str) -> SafeString:

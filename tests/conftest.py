@@ -1,5 +1,7 @@
 """Shared fixtures: the real seed data, an API client, a staff user."""
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(TIER_BY_FILE[name])
         if name in PG_SERVER_FILES or PG_SERVER_FOLDERS & folders:
             item.add_marker("pg_server")
+
+
+def eventually(predicate, timeout: float = 30, what: str = "the condition"):
+    """Wait until `predicate()` is truthy (checked every 50 ms) and return it; fail at the deadline."""
+    pause = threading.Event()
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        pause.wait(0.05)

@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "api.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
+    "api.middleware.ConditionalGetMiddleware",  # Django's, for HEAD too
     "api.middleware.PublicCacheMiddleware",
     "api.middleware.RevalidationMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -258,13 +258,20 @@ if any(not contact.startswith(("mailto:", "https://", "tel:")) for contact in SE
 
 
 def _code_fingerprint() -> str:
-    """A hash of what renders public pages (code, templates, pinned libraries): a revalidation
-    that one release confirmed is never trusted by another (api/middleware.py)."""
+    """A hash of what renders public answers (code, SQL, templates, static files, pinned
+    libraries, in every app that serves them): a revalidation that one release confirmed is never
+    trusted by another (api/middleware.py)."""
     digest = hashlib.sha256()
-    for pattern in ("api/**/*.py", "api/templates/**/*.html", "statements/**/*.py", "tracker/*.py", "requirements.txt"):
-        for path in sorted(BASE_DIR.glob(pattern)):
-            digest.update(path.read_bytes())
+    for app in RELEASE_APPS:
+        for path in sorted(p for p in (BASE_DIR / app).rglob("*") if p.is_file() and p.suffix in RELEASE_SUFFIXES):
+            digest.update(str(path.relative_to(BASE_DIR)).encode() + b"\0" + path.read_bytes())
+    digest.update((BASE_DIR / "requirements.txt").read_bytes())
     return digest.hexdigest()[:16]
+
+
+# What the release fingerprint reads: every app folder, every kind of file that shapes an answer.
+RELEASE_APPS = ("api", "statements", "tracker", "web")
+RELEASE_SUFFIXES = {".py", ".sql", ".html", ".txt", ".xml", ".css", ".js", ".svg", ".json"}
 
 
 # The release being served (a git SHA, say); by default a fingerprint of the code.

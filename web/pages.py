@@ -188,10 +188,30 @@ class AsOfForm(forms.Form):
 
 def parse_as_of(request):
     """The as_of of a page or embed (default today, UTC); None when the value is bad."""
-    form = AsOfForm({"as_of": request.GET.get("as_of", "")})
+    return as_of_in(request.GET)
+
+
+def as_of_in(query) -> datetime.date | None:
+    """`as_of` of a query (a QueryDict; default today, UTC); None when the value is bad."""
+    form = AsOfForm({"as_of": query.get("as_of", "")})
     if not form.is_valid():
         return None
     return form.cleaned_data["as_of"] or timezone.now().date()
+
+
+def matrix_topics(query) -> list[Topic]:
+    """The topics a matrix shows: `topic` of a query (2 to 10 slugs, repeated or comma-separated;
+    every public topic by default). Raises ValueError (a message) or Http404 (an unknown topic)."""
+    slugs = [slug.strip() for value in query.getlist("topic") for slug in value.split(",") if slug.strip()]
+    public = {t.slug: t for t in Topic.objects.public()}
+    if not slugs:
+        return sorted(public.values(), key=lambda t: t.title)[:MAX_MATRIX_TOPICS]
+    if len(set(slugs)) != len(slugs) or not 1 <= len(slugs) <= MAX_MATRIX_TOPICS:
+        raise ValueError(f"topic takes 1 to {MAX_MATRIX_TOPICS} different topic slugs.")
+    unknown = [slug for slug in slugs if slug not in public]
+    if unknown:
+        raise Http404(f"No such topic: {', '.join(unknown)}")
+    return [public[slug] for slug in slugs]
 
 
 def positions_context(request, slug: str) -> dict | None:
@@ -219,17 +239,7 @@ def matrix_context(request) -> dict:
     as_of = parse_as_of(request)
     if as_of is None:
         raise ValueError("as_of must be a date as YYYY-MM-DD.")
-    slugs = [slug.strip() for value in request.GET.getlist("topic") for slug in value.split(",") if slug.strip()]
-    public = {t.slug: t for t in Topic.objects.public()}
-    if not slugs:
-        topics = sorted(public.values(), key=lambda t: t.title)[:MAX_MATRIX_TOPICS]
-    else:
-        if len(set(slugs)) != len(slugs) or not 1 <= len(slugs) <= MAX_MATRIX_TOPICS:
-            raise ValueError(f"topic takes 1 to {MAX_MATRIX_TOPICS} different topic slugs.")
-        unknown = [slug for slug in slugs if slug not in public]
-        if unknown:
-            raise Http404(f"No such topic: {', '.join(unknown)}")
-        topics = [public[slug] for slug in slugs]
+    topics = matrix_topics(request.GET)
     cell = shapes.matrix_cell(prefix(request, "api:statement-detail"), prefix(request, "statement-page"))
     rows = [json.loads(row) for row in positions_matrix(topics=topics, as_of=as_of, cell=cell)]
     query = urlencode({"topic": ",".join(t.slug for t in topics), "as_of": as_of.isoformat()}, safe=",")
@@ -243,7 +253,7 @@ def matrix_context(request) -> dict:
         "rows": cells,
         "retractions": retractions.behind_matrix(topics, as_of, cells),
         "query": query,
-        "all_topics": sorted(public.values(), key=lambda t: t.title),
+        "all_topics": sorted(Topic.objects.public(), key=lambda t: t.title),
     }
 
 

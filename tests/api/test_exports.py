@@ -1,7 +1,9 @@
 """Exports: CSV and the interchange format, streamed, filtered, lossless."""
 
 import csv
+import datetime
 import io
+import json
 
 from django.http import StreamingHttpResponse
 
@@ -30,6 +32,35 @@ def test_csv_export_of_the_us_remarks(seeded, client):
     assert rows[2]["quote"] == last.quote and rows[2]["speaker_name"] == "Karine Jean-Pierre"
     assert rows[2]["permalink"] == f"http://testserver/statements/{last.pk}/"
     assert rows[2]["source_urls"] == last.sources.get().url
+    source = last.sources.get()
+    assert json.loads(rows[2]["sources"]) == [
+        {
+            "url": source.url,
+            "publisher": source.publisher,
+            "archived_url": source.archived_url,
+            "accessed_on": source.accessed_on and source.accessed_on.isoformat(),
+        }
+    ]
+
+
+def test_csv_sources_are_unambiguous_whatever_a_publisher_is_called(db, client):
+    statement = StatementFactory(sources=[])
+    printed = [
+        ("https://a.example/1", "Reuters | Yahoo News", "https://web.archive.org/1", datetime.date(2022, 9, 28)),
+        ("https://b.example/2", 'The "Times", London', None, None),
+    ]
+    for position, (url, publisher, archived, accessed) in enumerate(printed):
+        Source.objects.create(
+            statement=statement, url=url, publisher=publisher, archived_url=archived, accessed_on=accessed,
+            position=position,
+        )  # fmt: skip
+
+    (row,) = csv.DictReader(io.StringIO(body(client.get("/api/v1/statements/export.csv"))))
+
+    assert row["source_urls"].split(" | ") == [url for url, *_ in printed]
+    assert [tuple(s.values()) for s in json.loads(row["sources"])] == [
+        (url, publisher, archived, accessed and accessed.isoformat()) for url, publisher, archived, accessed in printed
+    ]
 
 
 def test_jsonl_export_reimports_losslessly(seeded, client):

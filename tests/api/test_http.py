@@ -56,6 +56,11 @@ def test_every_get_answers_head_alike_without_a_body(three, client, url):
     assert head.status_code == get.status_code == 200, (url, head.status_code, get.status_code)
     assert head["Content-Type"] == get["Content-Type"]
     assert (head.getvalue() if head.streaming else head.content) == b""
+    # The same validator, and a 304 on a match, as for GET (RFC 9110 §9.3.2, §13.1.2).
+    assert head.get("ETag") == get.get("ETag")
+    if get.has_header("ETag"):
+        again = client.head(url, headers={"If-None-Match": get["ETag"]})
+        assert again.status_code == 304 and again["ETag"] == get["ETag"], url
 
 
 @pytest.mark.parametrize("url", [u for u in GETS if not u.startswith("/api/")])

@@ -129,6 +129,7 @@ def test_oembed_for_a_statement_page(seeded, client):
         ({"url": "http://testserver/admin/"}, 404),
         ({"url": "http://testserver/positions/russian-mobilisation-2022/", "format": "xml"}, 501),
         ({"url": "http://testserver/positions/russian-mobilisation-2022/", "maxwidth": "wide"}, 400),
+        ({"url": "http://testserver/positions/russian-mobilisation-2022/", "maxheight": "0"}, 400),
         ({}, 404),
     ],
 )
@@ -145,7 +146,35 @@ def test_oembed_for_the_grid_keeps_the_date(seeded, client):
     body = client.get("/oembed", {"url": page, "maxwidth": "5000", "maxheight": "50"}).json()
 
     assert f'src="http://testserver/embed/positions/{TOPIC}/?as_of=2022-09-27"' in body["html"]
-    assert (body["width"], body["height"]) == (720, 100)  # within limits
+    assert (body["width"], body["height"]) == (720, 50)  # never more than asked (oEmbed §2.2), however small
+    assert "max-height:50px" in body["html"]  # the iframe stays within it; the embed scrolls inside
+
+
+@pytest.mark.parametrize(("maxwidth", "maxheight"), [("120", "60"), ("1", "1"), ("199", "99")])
+def test_oembed_respects_any_maximum_size(seeded, client, maxwidth, maxheight):
+    page = f"http://testserver/statements/{Statement.objects.filter(status='published').first().pk}/"
+
+    body = client.get("/oembed", {"url": page, "maxwidth": maxwidth, "maxheight": maxheight}).json()
+
+    assert (body["width"], body["height"]) == (int(maxwidth), int(maxheight))
+    assert f'width="{maxwidth}" height="{maxheight}"' in body["html"]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        f"http://testserver/positions/{TOPIC}/?as_of=2022-13-45",
+        f"http://testserver/positions/{TOPIC}/?as_of=yesterday",
+        "http://testserver/positions/?as_of=2022-02-30",
+        "http://testserver/positions/?topic=no-such-topic",
+    ],
+)
+def test_oembed_refuses_a_page_url_whose_embed_would_fail(seeded, client, page):
+    """oEmbed answers 404 (no representation for that URL) rather than a snippet whose iframe says 400."""
+    response = client.get("/oembed", {"url": page})
+
+    assert response.status_code == 404
+    assert "url" in response.json()["errors"] and "page URL" in response.json()["errors"]["url"][0]
 
 
 def test_drafts_are_not_embeddable(db, client):

@@ -47,8 +47,8 @@ def test_a_news_page_embeds_a_card_and_the_grid(transactional_db, live_server, h
     (folder / "favicon.ico").write_bytes(b"")
     (folder / "article.html").write_text(
         "<!doctype html><html><body><h1>A news article</h1>"
-        f"<div id=card>{oembed_html(live, f'/statements/{remark.pk}/', maxheight=200)}</div>"
-        f"<div id=grid>{oembed_html(live, GRID_PAGE, maxheight=150)}</div>"
+        f"<div id=card>{oembed_html(live, f'/statements/{remark.pk}/')}</div>"
+        f"<div id=grid>{oembed_html(live, GRID_PAGE)}</div>"
         f"<div id=hostile>{oembed_html(live, f'/statements/{hostile.pk}/', maxheight=120)}</div>"
         "</body></html>",
         encoding="utf-8",
@@ -75,7 +75,9 @@ def test_a_news_page_embeds_a_card_and_the_grid(transactional_db, live_server, h
     # ... exactly: the host's iframe is as tall as the embed's content, so the last row shows.
     content = grid.locator("body").evaluate("body => Math.ceil(body.getBoundingClientRect().height)")
     page.wait_for_function(f"Number(document.querySelector('#grid iframe').height) === {content}", timeout=30_000)
-    page.wait_for_function("Number(document.querySelector('#card iframe').height) !== 200", timeout=30_000)
+    page.wait_for_function("Number(document.querySelector('#card iframe').height) !== 320", timeout=30_000)
+    # The host asked for at most 120 px for the third: the iframe keeps to it, its card scrolls inside.
+    assert page.locator("#hostile iframe").bounding_box()["height"] <= 120
     hostile_text = page.frame_locator("#hostile iframe").locator("blockquote").inner_text()
     assert hostile_text == HOSTILE  # shown as text, never run
     assert dialogs == [] and problems == []

@@ -15,9 +15,8 @@ from statements import services
 from statements.events import Event
 from statements.generator import statements_generate
 from statements.models import Statement
-from tests.conftest import SEED_FILE, database_url, import_file, import_text, import_topics
+from tests.conftest import SEED_FILE, database_url, eventually, import_file, import_text, import_topics
 from tests.factories import StatementFactory
-from tests.webhooks.conftest import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

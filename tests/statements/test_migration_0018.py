@@ -85,3 +85,18 @@ def test_statements_already_there_get_their_record_times_and_stemmed_search():
             "SELECT id FROM statements_statement WHERE search_vector @@ websearch_to_tsquery('english', 'refugee')"
         )
         assert cursor.fetchall() == [(reviewed.pk,)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_migrated_before_0017_was_edited_gets_int4_tally_counts():
+    """0017 once made the count column bigint; 0020 brings such a database to the int4 of today."""
+    migrate(("statements", "0019_event_log"))
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE statements_statementtally ALTER COLUMN n TYPE bigint")
+    migrate(("statements", "0020_tally_count_int4"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT data_type FROM information_schema.columns "
+            "WHERE table_name = 'statements_statementtally' AND column_name = 'n'"
+        )
+        assert cursor.fetchone() == ("integer",)

@@ -117,3 +117,22 @@ def test_an_unreachable_database_is_one_line_without_the_password():
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("DATABASE_URL: cannot connect to 127.0.0.1:1/tracker: ")
     assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_release_fingerprint_changes_with_any_file_that_shapes_an_answer(tmp_path, monkeypatch):
+    """Pages' templates, static files and SQL included: a revalidation one release confirmed is
+    never trusted by another."""
+    import tracker.settings as settings_module
+
+    (tmp_path / "requirements.txt").write_text("Django==6.1.3\n")
+    for name in ("web/templates/web/page.html", "web/static/web/site.css", "statements/sql/events.sql", "api/x.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("one")
+    monkeypatch.setattr(settings_module, "BASE_DIR", tmp_path)
+    seen = {settings_module._code_fingerprint()}
+    for name in ("web/templates/web/page.html", "web/static/web/site.css", "statements/sql/events.sql", "api/x.py"):
+        (tmp_path / name).write_text("two")
+        seen.add(settings_module._code_fingerprint())
+    (tmp_path / "web/templates/web/page.html").rename(tmp_path / "web/templates/web/renamed.html")
+    seen.add(settings_module._code_fingerprint())
+    assert len(seen) == 6

@@ -32,19 +32,6 @@ WORKER_ENV = {
 }
 
 
-def eventually(predicate, timeout: float = 30, what: str = "the condition"):
-    """Wait until `predicate()` is truthy (checked every 50 ms) and return it; fail at the deadline."""
-    pause = threading.Event()
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        pause.wait(0.05)
-
-
 @dataclass
 class Received:
     headers: dict

@@ -17,10 +17,9 @@ from statements.events import Event
 from statements.models import Statement
 from statements.webhooks import services as webhook_services
 from statements.webhooks.models import Attempt, Delivery, Subscription
-from tests.conftest import ROOT, import_text, import_topics
+from tests.conftest import ROOT, eventually, import_text, import_topics
 from tests.factories import GovernmentFactory, StatementFactory
 from tests.statements.admin_pages import run_action
-from tests.webhooks.conftest import eventually
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
