@@ -371,13 +371,16 @@ class Gunicorn:
         return request(str(self.socket_path), path=path, **kwargs)
 
     def stop(self) -> None:
+        """SIGTERM (a graceful stop), then SIGKILL to its whole process group (its own session):
+        no worker outlives the test, whatever it was stuck in."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -410,6 +413,7 @@ def start_gunicorn(deploy_database, static_root):
             env=full_env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, ended whole by stop()
         )
         server = Gunicorn(socket_path, process, log_path, full_env)
         started.append(server)
