@@ -99,6 +99,7 @@ class Stack:
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=(folder / "gunicorn.log").open("w"),
+            start_new_session=True,  # its own process group, ended whole by close()
         )
         eventually(lambda: self._answers(str(self.socket)), 60, "gunicorn")
         prefix = short_tempdir("benchnginx")
@@ -127,6 +128,8 @@ class Stack:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.app.pid, signal.SIGKILL)  # no worker outlives the benchmark
         self.redis.close()
 
 
