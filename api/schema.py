@@ -161,6 +161,8 @@ def add_components_and_vocabularies(result, generator, request, public):
     vocabularies = {"speaker": _public_slugs(Speaker), "topic": _public_slugs(Topic)}
     for path in result.get("paths", {}).values():
         for operation in path.values():
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                _body_vocabularies(content, vocabularies)  # the quote check sent as POST
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "path" and parameter["schema"].get("pattern") == f"^{NUMERIC_ID}$":
                     # A numeric id is an integer to a client (generated clients type it so).
@@ -183,3 +185,23 @@ def add_components_and_vocabularies(result, generator, request, public):
                     schema["enum"] = slugs
                 parameter["schema"] = schema
     return result
+
+
+def _body_vocabularies(content: dict, vocabularies: dict[str, list[str]]) -> None:
+    """A request body's `speaker` and `topic` (one slug or a list of them) as enums of the slugs
+    that exist, like the query parameters (copies: generated schemas share their dicts)."""
+    schema = content.get("schema")
+    if not isinstance(schema, dict) or "properties" not in schema:
+        return
+    properties = dict(schema["properties"])
+    for name, slugs in vocabularies.items():
+        if name not in properties or not slugs:
+            continue
+        item = {"type": "string", "enum": slugs}
+        kept = properties[name]
+        if "anyOf" in kept:
+            array = next(option for option in kept["anyOf"] if option.get("type") == "array")
+            properties[name] = {"anyOf": [item, {**array, "items": item}]}
+        else:
+            properties[name] = item
+    content["schema"] = {**schema, "properties": properties}
