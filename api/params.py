@@ -117,6 +117,8 @@ def body_params(request, json_types: dict[str, type] | None = None) -> QueryDict
             ok = bool(values) and all(isinstance(item, str) for item in values)
             message = "Must be a string or a list of strings."
         else:
+            if wanted is int and isinstance(value, float) and value.is_integer():
+                value = int(value)  # 7.0 is an integer in JSON Schema
             values = [value]
             ok = isinstance(value, wanted) and not (wanted is int and isinstance(value, bool))
             message = {int: "Must be an integer.", bool: "Must be true or false."}.get(wanted, "Must be a string.")

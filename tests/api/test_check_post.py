@@ -55,6 +55,7 @@ def test_a_form_body_and_list_filters_as_arrays(seeds, browser_client):
         ({"text": FOUNDING_MISQUOTE, "said_after": "yesterday"}, "said_after"),
         ({"text": {"nested": 1}}, "text"),
         ({"text": FOUNDING_MISQUOTE, "limit": "2"}, "limit"),
+        ({"text": FOUNDING_MISQUOTE, "limit": 2.5}, "limit"),
         ({"text": FOUNDING_MISQUOTE, "government": [1]}, "government"),
         ({"text": "x" * 2001}, "text"),
     ],
