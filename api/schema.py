@@ -161,8 +161,10 @@ def add_components_and_vocabularies(result, generator, request, public):
     vocabularies = {"speaker": _public_slugs(Speaker), "topic": _public_slugs(Topic)}
     for path in result.get("paths", {}).values():
         for operation in path.values():
+            if "requestBody" in operation:  # the quote check sent as POST: its body is required
+                operation["requestBody"] = {**operation["requestBody"], "required": True}
             for content in operation.get("requestBody", {}).get("content", {}).values():
-                _body_vocabularies(content, vocabularies)  # the quote check sent as POST
+                _body_vocabularies(content, vocabularies)
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "path" and parameter["schema"].get("pattern") == f"^{NUMERIC_ID}$":
                     # A numeric id is an integer to a client (generated clients type it so).
