@@ -61,6 +61,10 @@ def query_too_slow() -> JsonResponse:
 def exception_handler(exc, context):
     if is_statement_timeout(exc):
         return query_too_slow()
+    from tracker.failures import classify, failure_response
+
+    if (kind := classify(exc)) is not None:  # the database unreachable, or every connection busy
+        return failure_response(context["request"], kind)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -76,9 +80,9 @@ def json_not_found(request, exception=None):
 
 
 def not_found(request, exception=None):
-    """The project's 404 handler: JSON under /api/, Django's page elsewhere."""
+    """The project's 404 handler: JSON under /api/, the site's page elsewhere."""
     if request.path.startswith("/api/"):
         return json_not_found(request, exception)
-    from django.views.defaults import page_not_found
+    from web.errors import error_page
 
-    return page_not_found(request, exception)
+    return error_page(request, 404)

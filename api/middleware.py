@@ -3,6 +3,7 @@
 import functools
 import hashlib
 import ipaddress
+import threading
 import time
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import parse_etags, parse_http_date_safe
 
 from api.exceptions import error_body
+from tracker.cache import redis_unavailable
 
 PUBLIC_PREFIXES = (
     "/api/", "/feeds/", "/oembed", "/statements/", "/positions/", "/embed/", "/speakers/", "/governments/",
@@ -41,6 +43,10 @@ class ConditionalGetMiddleware(DjangoConditionalGetMiddleware):
         return response
 
 
+# The quote check, which also answers POST (SPEC §9).
+CHECK_PATHS = ("/api/v1/statements/check/", "/check/")
+
+
 class PublicCacheMiddleware:
     """`Cache-Control: public, max-age=60` on successful anonymous GETs of public URLs (SPEC §5)."""
 
@@ -49,6 +55,12 @@ class PublicCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if request.method == "POST" and request.path in CHECK_PATHS and response.status_code == 200:
+            # The quote check sent as POST is a read: the same validators and caching as its GET.
+            if not response.has_header("ETag"):
+                set_response_etag(response)
+            patch_cache_control(response, public=True, max_age=60)
+            return response
         if (
             request.method in ("GET", "HEAD")
             and response.status_code in (200, 304)
@@ -112,7 +124,8 @@ class RevalidationMiddleware:
         return f"revalidate:{digest}"
 
 
-RATE_LIMITED_PREFIXES = ("/api/", "/feeds/", "/oembed")
+# The quote check's page costs what the API's check costs: limited alike.
+RATE_LIMITED_PREFIXES = ("/api/", "/feeds/", "/oembed", "/check/")
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600}
 
 
@@ -150,7 +163,9 @@ class RateLimitMiddleware:
     """Per-client rate limit on the API, feeds and oEmbed: 429 with Retry-After past it.
 
     A fixed window counted with the cache's atomic incr(), so every worker and server sharing
-    the cache (Redis) counts together. Every answer says where the client stands, in the
+    the cache (Redis) counts together. While Redis does not answer (tracker/cache.py), each
+    process counts on its own (`LOCAL_COUNTS`): the limit then holds per process, so a client
+    may get up to (processes × limit) through, and nobody gets a 500. Every answer says where the client stands, in the
     RateLimit-Limit / -Remaining / -Reset headers (IETF draft) and X-RateLimit-* aliases.
     """
 
@@ -165,18 +180,16 @@ class RateLimitMiddleware:
         now = time.time()
         window_start = int(now // self.window) * self.window
         key = f"ratelimit:{client_address(request) or 'unknown'}:{window_start}"
-        cache.add(key, 0, timeout=self.window + 1)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=self.window + 1)
-            used = 1
+        used = self.count(key, window_start + self.window)
         reset = max(1, int(window_start + self.window - now + 0.999))
         if used > self.limit:
-            response = JsonResponse(
-                error_body({"detail": [f"Too many requests: {self.limit} per {self.window} s. Retry in {reset} s."]}),
-                status=429,
-            )
+            message = f"Too many requests: {self.limit} per {self.window} s. Retry in {reset} s."
+            if request.path.startswith("/check/"):  # a page: the site's error page
+                from web.errors import error_page
+
+                response = error_page(request, 429, detail=message)
+            else:
+                response = JsonResponse(error_body({"detail": [message]}), status=429)
             response["Retry-After"] = str(reset)
         else:
             response = self.get_response(request)
@@ -186,3 +199,45 @@ class RateLimitMiddleware:
             response[f"{prefix}-Remaining"] = str(remaining)
             response[f"{prefix}-Reset"] = str(reset)
         return response
+
+    def count(self, key: str, window_end: float) -> int:
+        """This request's number in its window: from the shared cache, or this process's count
+        when the cache is a Redis that does not answer."""
+        if not redis_unavailable():
+            cache.add(key, 0, timeout=self.window + 1)
+            try:
+                used = cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.add(key, 1, timeout=self.window + 1)
+                used = 1
+            if used is not None:  # None: Redis failed during this call
+                return used
+        return LOCAL_COUNTS.incr(key, window_end)
+
+
+class LocalCounts:
+    """Per-process fixed-window counters, for when the shared cache is down."""
+
+    MAX_KEYS = 100_000
+
+    def __init__(self):
+        self._counts: dict[str, list] = {}  # key → [count, window end]
+        self._lock = threading.Lock()
+
+    def incr(self, key: str, window_end: float) -> int:
+        now = time.time()
+        with self._lock:
+            if len(self._counts) >= self.MAX_KEYS:
+                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+                if len(self._counts) >= self.MAX_KEYS:  # every client is new: forget the oldest half
+                    self._counts = dict(list(self._counts.items())[self.MAX_KEYS // 2 :])
+            entry = self._counts.setdefault(key, [0, window_end])
+            entry[0] += 1
+            return entry[0]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+LOCAL_COUNTS = LocalCounts()

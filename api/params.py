@@ -4,6 +4,7 @@ Neither DRF nor django-filter rejects unknown parameters, so this one check know
 filters, pagination and extra parameters. A typo such as `stanse=` must not return everything.
 """
 
+from django.http import QueryDict
 from rest_framework.exceptions import ValidationError
 
 from api.filters import CSVFilter
@@ -77,15 +78,60 @@ def form_query_params(form_class) -> dict[str, bool]:
     return {name: isinstance(field, CSVField) for name, field in form_class.base_fields.items()}
 
 
-def parse_query_params(request, form_class, extra: dict[str, bool] | None = None) -> dict:
-    """Check the query string strictly against `form_class` (plus `extra`), then validate it.
+def parse_query_params(request, form_class, extra: dict[str, bool] | None = None, data=None) -> dict:
+    """Check the query string (or `data`, a QueryDict) strictly against `form_class` (plus
+    `extra`), then validate it.
 
     Returns the form's cleaned data; any problem is a 400 naming the parameter.
     """
-    check_query_params(request.query_params, form_query_params(form_class) | (extra or {}))
-    form = form_class(request.query_params)
+    data = request.query_params if data is None else data
+    check_query_params(data, form_query_params(form_class) | (extra or {}))
+    form = form_class(data)
     if not form.is_valid():
         raise ValidationError(
             {name: [e["message"] for e in errors] for name, errors in form.errors.get_json_data().items()}
         )
     return form.cleaned_data
+
+
+def body_params(request, json_types: dict[str, type] | None = None) -> QueryDict:
+    """The parameters of a read sent as POST (a form, or a JSON object), with the query
+    string's, as one QueryDict to check like a query string: a parameter given in both is
+    "given more than once". In JSON, each value must have its declared type (`json_types`:
+    str, int, bool, or list for a list parameter, which also takes one string)."""
+    json_types = json_types or {}
+    params = request.query_params.copy()
+    body = request.data
+    if isinstance(body, QueryDict):
+        for name in body:
+            for value in body.getlist(name):
+                params.appendlist(name, value)
+        return params
+    if not isinstance(body, dict):
+        raise ValidationError({"detail": ["The body must be a JSON object of parameters, or a form."]})
+    errors = {}
+    for name, value in body.items():
+        wanted = json_types.get(name, str)
+        if wanted is list:
+            values = value if isinstance(value, list) else [value]
+            ok = bool(values) and all(isinstance(item, str) for item in values)
+            message = "Must be a string or a list of strings."
+        else:
+            if wanted is int and isinstance(value, float) and value.is_integer():
+                value = int(value)  # 7.0 is an integer in JSON Schema
+            values = [value]
+            ok = isinstance(value, wanted) and not (wanted is int and isinstance(value, bool))
+            message = {int: "Must be an integer.", bool: "Must be true or false."}.get(wanted, "Must be a string.")
+        if not ok:
+            errors[str(name)[:MAX_NAME_IN_ERROR]] = [message]
+            continue
+        params.setlist(name, params.getlist(name) + [_as_text(item) for item in values])
+    if errors:
+        raise ValidationError(errors)
+    return params
+
+
+def _as_text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -8,12 +8,16 @@ import orjson
 from django import forms
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api import shapes
-from api.filters import StatementFilter, filter_strictly
+from api.admission import Busy, quote_check_slot
+from api.filters import StatementFilter
+from api.filters import selection as selection_from_params
 from api.links import StatementUrls
-from api.params import filterset_query_params, form_query_params, parse_query_params
+from api.params import body_params, filterset_query_params, form_query_params, parse_query_params
 from api.schema import filter_parameters, form_parameters
 from statements import quotecheck
 from statements.quotecheck import MAX_LIMIT, MAX_TEXT_LENGTH, MIN_WORDS, Check, TextError, validate_text
@@ -152,6 +156,30 @@ EXAMPLE = {
 }
 
 
+def _check_request() -> dict:
+    """The POST body: the GET's parameters as an object (a list filter as an array, or one string)."""
+    from api.schema import _not_empty, filter_schemas, schema_for
+
+    properties = {name: _not_empty(schema_for(field)) for name, field in CheckParams.base_fields.items()}
+    properties |= {name: _not_empty(schema) for name, schema in filter_schemas().items()}
+    for name, schema in properties.items():
+        if schema.get("type") == "array":
+            properties[name] = {"anyOf": [schema["items"], schema]}
+    return {"type": "object", "required": ["text"], "properties": properties, "additionalProperties": False}
+
+
+def json_types() -> dict[str, type]:
+    """What each parameter of a JSON body must be (as CHECK_REQUEST declares it)."""
+    kinds = {"integer": int, "boolean": bool, "string": str}
+    return {
+        name: list if "anyOf" in schema else kinds.get(schema.get("type"), str)
+        for name, schema in CHECK_REQUEST["properties"].items()
+    }
+
+
+CHECK_REQUEST = _check_request()
+
+
 def check_body(check: Check) -> dict:
     body = {
         "text": check.text,
@@ -186,6 +214,21 @@ class QuoteCheckAction:
         return super().allowed_query_params()
 
     @extend_schema(
+        methods=["POST"],
+        summary="Check a quote as printed elsewhere (the same check, its parameters in the body)",
+        description="The GET check with its parameters sent as a JSON object or a form instead of the query "
+        "string, for printed texts whose percent-encoded form would not fit a request line (2,000 characters of "
+        "a non-Latin script). Read-only; the same answer and caching headers as the GET.",
+        parameters=[],
+        request={
+            "application/json": CHECK_REQUEST,
+            "application/x-www-form-urlencoded": CHECK_REQUEST,
+            "multipart/form-data": CHECK_REQUEST,
+        },
+        responses={200: CHECK},
+    )
+    @extend_schema(
+        methods=["GET"],
         summary="Check a quote as printed elsewhere against the verified statements",
         description="The statements the printed words most likely come from, best first, each with a score "
         "(0–1), a verdict (`verbatim`: every word, in order; `minor`: at most one word in ten differs and no "
@@ -200,15 +243,39 @@ class QuoteCheckAction:
         responses={200: CHECK},
         examples=[OpenApiExample("The founding misquote", value=EXAMPLE, response_only=True)],
     )
-    @action(detail=False, methods=["get"], pagination_class=None)
+    @action(
+        detail=False,
+        methods=["get", "post"],
+        pagination_class=None,
+        parser_classes=[JSONParser, FormParser, MultiPartParser],
+    )
     def check(self, request):
-        params = parse_query_params(request, CheckParams, extra=filterset_query_params(StatementFilter))
-        selection = filter_strictly(request)
+        """GET, or POST with the same parameters as a form or a JSON object (SPEC §9: 2,000
+        characters of a non-Latin script do not fit a request line): read-only, CSRF-exempt
+        (no session is read), the same answer and caching headers."""
+        data = body_params(request, json_types()) if request.method == "POST" else request.query_params
+        params = parse_query_params(request, CheckParams, extra=filterset_query_params(StatementFilter), data=data)
+        selection = selection_from_params(data)
         urls = StatementUrls(request)
-        result = quotecheck.check_quote(
-            params["text"],
-            projection=shapes.check_projection(urls.api_prefix, urls.page_prefix),
-            selection=selection,
-            limit=params["limit"] or 3,
-        )
+        try:
+            with quote_check_slot():
+                result = quotecheck.check_quote(
+                    params["text"],
+                    projection=shapes.check_projection(urls.api_prefix, urls.page_prefix),
+                    selection=selection,
+                    limit=params["limit"] or 3,
+                )
+        except Busy as exc:
+            raise ChecksBusy(wait=exc.retry_after) from exc
         return Response(check_body(result))
+
+
+class ChecksBusy(APIException):
+    """Every quote-check slot of this process stayed taken (api/admission.py)."""
+
+    status_code = 503
+    default_detail = "Too many quote checks are running right now. Try again in a few seconds."
+
+    def __init__(self, wait: int):
+        super().__init__()
+        self.wait = wait  # DRF's handler sends it as Retry-After

@@ -30,7 +30,8 @@ ERROR_DESCRIPTIONS = {
     "404": "No such object (or it is not published).",
     "405": "The API is read-only.",
     "429": "Too many requests from this client; see the Retry-After and RateLimit-* headers.",
-    "503": "The query took longer than 2 s (statement_timeout); narrow it and retry.",
+    "503": "The query took longer than 2 s (statement_timeout), or the database is unavailable or busy for a "
+    "moment; see Retry-After.",
 }
 NOT_MODIFIED = {
     "description": "Not Modified: the copy you named with If-None-Match (or If-Modified-Since) is current. No body.",
@@ -121,11 +122,12 @@ class TrackerAutoSchema(AutoSchema):
         from api.serializers import ErrorSerializer
 
         responses = super()._get_response_bodies(direction)
-        if self.method == "GET":
+        if self.method in ("GET", "POST"):  # POST: the quote check, a read
             for code, body in responses.items():
                 if code.startswith("2"):
                     body.setdefault("headers", {}).update(HEADERS)
-            responses.setdefault("304", dict(NOT_MODIFIED))
+            if self.method == "GET":
+                responses.setdefault("304", dict(NOT_MODIFIED))
             for code, description in ERROR_DESCRIPTIONS.items():
                 if code not in responses:
                     responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction)
@@ -159,6 +161,10 @@ def add_components_and_vocabularies(result, generator, request, public):
     vocabularies = {"speaker": _public_slugs(Speaker), "topic": _public_slugs(Topic)}
     for path in result.get("paths", {}).values():
         for operation in path.values():
+            if "requestBody" in operation:  # the quote check sent as POST: its body is required
+                operation["requestBody"] = {**operation["requestBody"], "required": True}
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                _body_vocabularies(content, vocabularies)
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "path" and parameter["schema"].get("pattern") == f"^{NUMERIC_ID}$":
                     # A numeric id is an integer to a client (generated clients type it so).
@@ -181,3 +187,23 @@ def add_components_and_vocabularies(result, generator, request, public):
                     schema["enum"] = slugs
                 parameter["schema"] = schema
     return result
+
+
+def _body_vocabularies(content: dict, vocabularies: dict[str, list[str]]) -> None:
+    """A request body's `speaker` and `topic` (one slug or a list of them) as enums of the slugs
+    that exist, like the query parameters (copies: generated schemas share their dicts)."""
+    schema = content.get("schema")
+    if not isinstance(schema, dict) or "properties" not in schema:
+        return
+    properties = dict(schema["properties"])
+    for name, slugs in vocabularies.items():
+        if name not in properties or not slugs:
+            continue
+        item = {"type": "string", "enum": slugs}
+        kept = properties[name]
+        if "anyOf" in kept:
+            array = next(option for option in kept["anyOf"] if option.get("type") == "array")
+            properties[name] = {"anyOf": [item, {**array, "items": item}]}
+        else:
+            properties[name] = item
+    content["schema"] = {**schema, "properties": properties}

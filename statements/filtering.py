@@ -188,7 +188,12 @@ class SearchField(forms.CharField):
         super().__init__(max_length=MAX_QUERY_LENGTH, strip=False, **kwargs)
 
     def to_python(self, value):
-        return super().to_python(value).strip(WHITE_SPACE)
+        value = super().to_python(value)
+        if len(value) > MAX_QUERY_LENGTH:  # white space counts, as the schema's maxLength says
+            raise forms.ValidationError(
+                f"Ensure this value has at most {MAX_QUERY_LENGTH} characters (it has {len(value)})."
+            )
+        return value.strip(WHITE_SPACE)
 
     def validate(self, value):
         super().validate(value)

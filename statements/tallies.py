@@ -42,9 +42,14 @@ def _grain(selection: Selection) -> str | None:
         before is None or (before.month, before.day) == (12, 31)
     ):
         return "year"
-    if (after is None or after.day == 1) and (before is None or (before + datetime.timedelta(days=1)).day == 1):
+    if (after is None or after.day == 1) and (before is None or _ends_month(before)):
         return "month"
     return None
+
+
+def _ends_month(day: datetime.date) -> bool:
+    """Whether `day` is the last of its month (31 December 9999 is: the calendar ends there)."""
+    return day == datetime.date.max or (day + datetime.timedelta(days=1)).day == 1
 
 
 def _answerable(selection: Selection) -> bool:

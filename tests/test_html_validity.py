@@ -63,7 +63,9 @@ def pages(seeded, client, staff_user):
         "timeline embed": f"/embed/timeline/{TOPIC}/",
         "matrix page": "/positions/",
     }
-    return {name: client.get(url).content for name, url in urls.items()}
+    pages = {name: client.get(url).content for name, url in urls.items()}
+    pages["method not allowed page (405)"] = client.post("/about/").content
+    return pages
 
 
 def test_the_nu_checker_reports_no_error_on_any_page_or_embed(pages, tmp_path):

@@ -83,6 +83,11 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # The site's 405s as pages in its layout, with Allow (web/errors.py).
+    "web.errors.NotAllowedPageMiddleware",
+    # A view's database failure (unreachable, pool exhausted, statement timeout): 503 with
+    # Retry-After, never a 500 (tracker/failures.py).
+    "tracker.failures.ServiceUnavailableMiddleware",
     # Outside ConditionalGetMiddleware, so that every answer says where the client stands (a
     # 304 it makes would drop the RateLimit-* headers), and before any work is done.
     "api.middleware.RateLimitMiddleware",
@@ -149,9 +154,43 @@ def _database(url: str, name: str) -> dict:
     return parsed
 
 
+# A pool of connections per process (psycopg_pool through Django's OPTIONS["pool"]): connections
+# used stay bounded whatever the load (README "Running in production": workers × pool size ≤
+# max_connections − reserve). A request finding every connection busy waits at most
+# DATABASE_POOL_TIMEOUT_SECONDS, then is answered 503 with Retry-After (tracker/failures.py).
+# Each connection is checked before use, so after PostgreSQL restarts no request gets a dead one.
+# On by default in production (DJANGO_DEBUG=false); 0 turns it off (persistent connections).
+DATABASE_POOL_MAX_SIZE = int(
+    os.environ.get("DATABASE_POOL_MAX_SIZE") or ("0" if DEBUG else os.environ.get("GUNICORN_THREADS", "4"))
+)
+DATABASE_POOL_TIMEOUT_SECONDS = float(os.environ.get("DATABASE_POOL_TIMEOUT_SECONDS", "2"))
+
+
+def _pool_options() -> dict:
+    from psycopg_pool import ConnectionPool
+
+    return {
+        "min_size": min(int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")), DATABASE_POOL_MAX_SIZE),
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": DATABASE_POOL_TIMEOUT_SECONDS,
+        # Connections idle this long are closed (down to min_size); none lives past an hour.
+        "max_idle": 300,
+        "max_lifetime": 3600,
+        # While PostgreSQL is unreachable the pool retries in the background with backoff; it
+        # gives an attempt up after this, and the next request starts a fresh one, so a
+        # database that comes back is used again within seconds.
+        "reconnect_timeout": float(os.environ.get("DATABASE_POOL_RECONNECT_SECONDS", "5")),
+        "check": ConnectionPool.check_connection,
+    }
+
+
 DATABASES = {"default": _database(DATABASE_URL, "DATABASE_URL")}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
+if DATABASE_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # the pool checks them
+    DATABASES["default"]["OPTIONS"]["pool"] = _pool_options()
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
 # How connections name themselves in pg_stat_activity (one name per app server helps).
 DATABASES["default"]["OPTIONS"]["application_name"] = os.environ.get("DATABASE_APPLICATION_NAME", "tracker")
@@ -159,10 +198,12 @@ DATABASES["default"]["OPTIONS"]["application_name"] = os.environ.get("DATABASE_A
 # public reads go to a healthy one, everything else to the primary (tracker/db_router.py).
 for index, url in enumerate(env_list("DATABASE_REPLICA_URLS")):
     replica = _database(url, "DATABASE_REPLICA_URLS")
-    # Django's PostgreSQL backend, reporting a replica that fails to the router.
+    # Django's PostgreSQL backend, reporting a replica that fails to the router. Persistent
+    # connections, not the pool: a replica that dies must fail fast (connect_timeout) so the read
+    # is retried elsewhere, where a pool would wait its timeout for a connection first.
     replica["ENGINE"] = "tracker.replica_db"
     replica["OPTIONS"] = {
-        **DATABASES["default"]["OPTIONS"],
+        **{key: value for key, value in DATABASES["default"]["OPTIONS"].items() if key != "pool"},
         **replica.get("OPTIONS", {}),
         "connect_timeout": int(os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "2")),
     }
@@ -179,11 +220,20 @@ DATABASE_PIN_SECONDS = int(os.environ.get("DATABASE_PIN_SECONDS", "15"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Redis, shared by every worker and server (rate limit, revalidation). Failing well
+# (tracker/cache.py): a call waits at most REDIS_TIMEOUT_SECONDS; after a failure Redis is
+# skipped for REDIS_BREAKER_SECONDS (the cache misses, the rate limit counts per process).
+REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.1"))
+REDIS_BREAKER_SECONDS = float(os.environ.get("REDIS_BREAKER_SECONDS", "5"))
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "tracker.cache.ResilientRedisCache",
         "LOCATION": os.environ["REDIS_URL"],
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tracker"),
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+            "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+        },
     }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -202,7 +252,7 @@ STATIC_URL = "static/"
 # Whitenoise serves collected files in production; locally it finds them in the apps.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -349,6 +399,8 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = (os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"], "https")
     # Health checks from the load balancer come over plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# A form sent without its CSRF token: a 403 page in the site's layout.
+CSRF_FAILURE_VIEW = "web.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -374,6 +426,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "api.middleware.client_address"
+
+# Quote checks running at once in one process (api/admission.py): the rest wait up to
+# QUOTE_CHECK_WAIT_SECONDS, then get a 503 with Retry-After, so that costly checks never hold
+# every thread of a worker.
+QUOTE_CHECK_CONCURRENCY = int(os.environ.get("QUOTE_CHECK_CONCURRENCY", "1"))
+QUOTE_CHECK_WAIT_SECONDS = float(os.environ.get("QUOTE_CHECK_WAIT_SECONDS", "0.1"))
 
 # Public API rate limit per client address, counted in the shared cache (Redis when REDIS_URL
 # is set, so the limit holds across every worker and server). "N/second|minute|hour".

@@ -119,3 +119,33 @@ def test_exports_run_under_their_own_statement_timeout(db):
     with listing.exporting("default") as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == listing.EXPORT_STATEMENT_TIMEOUT
+
+
+def test_jsonl_lines_built_by_postgresql_are_the_interchange_records(seeded, client):
+    """The export's lines (PostgreSQL's JSON) say exactly what the Python renderer of the format
+    (`manage.py export_statements`) says, key order included, for awkward strings too:
+    backslashes, quotes, control characters, line and paragraph separators, optional keys."""
+    import json
+
+    from statements.interchange import dumps, statement_to_record
+
+    awkward = StatementFactory(
+        quote='A \\ back\\slash, "quotes", a tab\t, a bell \x07, \u2028 and \u2029, and ünïcödé',
+        context="line\nbreak\r\n",
+        speaker__wikidata_id="Q42",
+    )
+    source = awkward.sources.first() or Source.objects.create(
+        statement=awkward, url="https://example.org/a", publisher="P", position=0
+    )
+    Source.objects.filter(pk=source.pk).update(archived_url="https://archive.example.org/a", accessed_on="2022-09-30")
+
+    lines = body(client.get("/api/v1/statements/export.jsonl")).splitlines(keepends=True)
+    expected = [dumps(statement_to_record(s)) + "\n" for s in Statement.objects.published().for_export()]
+
+    assert len(lines) == len(expected) > 40
+    assert [json.loads(line) for line in lines] == [json.loads(line) for line in expected]
+    assert [list(json.loads(line)) for line in lines] == [list(json.loads(line)) for line in expected]
+    mine = next(line for line in lines if f'"id":{awkward.pk},' in line)
+    assert "\u2028" not in mine and "\\u2028" in mine and "\u2029" not in mine
+    assert json.loads(mine)["speaker"]["wikidata_id"] == "Q42"
+    assert json.loads(mine)["sources"][0]["accessed_on"] == "2022-09-30"

@@ -199,3 +199,21 @@ def test_any_rfc_3339_date_time_is_an_updated_since(seeded, api, since, count):
 def test_a_newline_in_a_path_is_a_json_404(seeded, api):
     assert_error(api.get("/api/v1/governments/n%0A/"), statuses=(404,))
     assert_error(api.get("/api/v1/speakers/%F2%8C%AE%8E%0A%0C/"), statuses=(404,))
+
+
+@pytest.mark.parametrize("said_after", ["2022-02-01", "2022-06-01", "2022-12-01"])
+@pytest.mark.parametrize("path", ["/api/v1/statements/", "/api/v1/statements/stats/", "/statements/"])
+def test_said_before_the_last_day_of_the_calendar_is_an_answer(seeded, api, client, path, said_after):
+    """An OverflowError once (the tallies asked whether 31 December 9999 ends a month by adding a
+    day to it): a 500 for said_after on the 1st of February to December. Now counted."""
+    params = {"said_after": said_after, "said_before": "9999-12-31"}
+    if path.endswith("stats/"):
+        params["group_by"] = "stance"
+    response = (client if path == "/statements/" else api).get(path, params)
+
+    assert response.status_code == 200, response.content
+    expected = Statement.objects.filter(status="published", said_on__gte=said_after).count()
+    if path == "/api/v1/statements/":
+        assert response.json()["count"] == expected
+    elif path.endswith("stats/"):
+        assert sum(row["count"] for row in response.json()["results"]) == expected

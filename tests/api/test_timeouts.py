@@ -26,3 +26,30 @@ def test_a_cancelled_query_is_a_503(db, api, monkeypatch):
             "detail": ["The query took longer than the 2 s limit. Narrow it with filters (a date range, governments)."]
         }
     }
+
+
+def test_a_cancelled_query_on_a_page_is_a_503_page(db, monkeypatch):
+    """The quote check's page once answered Django's "Server Error (500)" for a text that hit
+    the statement timeout: a 503 page in the site's layout now, with Retry-After."""
+    from django.test import Client
+
+    from statements import quotecheck
+
+    StatementFactory()
+
+    def slow_check(*args, **kwargs):
+        with connection.cursor() as cursor:  # a real query that PostgreSQL cancels
+            cursor.execute("SELECT pg_sleep(1)")
+        raise AssertionError("statement_timeout should have cancelled the query")
+
+    monkeypatch.setattr(quotecheck, "check_quote", slow_check)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 20")
+
+    response = Client(raise_request_exception=False).get("/check/", {"text": "we welcome all people"})
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    content = response.content.decode()
+    assert "Temporarily unavailable" in content and 'class="skip"' in content
+    assert "took longer than the 2 seconds" in content

@@ -170,3 +170,27 @@ def test_a_german_remark_reads_first_with_its_english_rendering_beside_it(site, 
     page.goto(live + pages["statement-untranslated"])
     assert page.locator(".no-rendering").inner_text() == "No English rendering yet."
     context.close()
+
+
+def test_a_long_text_in_cyrillic_is_checked_by_post_from_the_form(site, browser):
+    """2,000 characters of Cyrillic do not fit a request line once percent-encoded: the form's
+    script sends them by POST; a short text stays a shareable GET."""
+    live, _pages = site
+    page = browser.new_page()
+    methods = []
+    page.on(
+        "request", lambda request: methods.append((request.method, request.url)) if "/check/" in request.url else None
+    )
+    page.goto(live + "/check/")
+    page.fill("#text", ("Мы приветствуем всех людей, ищущих убежище. " * 50)[:2000])
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_selector("#result")
+
+    assert methods[-1] == ("POST", live + "/check/")
+    assert page.locator("textarea#text").input_value().startswith("Мы приветствуем")
+    page.fill("#text", "we welcome all people seeking asylum")
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_selector("#result")
+    assert methods[-1][0] == "GET" and "text=we+welcome" in methods[-1][1]
+    assert page.locator("#result").inner_text() == "Not what was said"
+    page.close()

@@ -107,7 +107,7 @@ def test_every_read_path_answers_from_the_replica(routed, pg_pair):
 
 def test_readyz_names_each_database(routed):
     body = routed.get("/readyz").json()
-    assert body["status"] == "ok"
+    assert body["status"] == "ready"
     assert body["databases"]["default"]["state"] == "ok"
     assert body["databases"]["replica_0"]["state"] == "ok"
     assert body["databases"]["replica_0"]["lag_seconds"] is not None
@@ -168,7 +168,7 @@ def test_a_replica_stopping_mid_traffic_costs_no_5xx(routed, pg_pair):
         before = len(statuses)
         wait_for(lambda: len(statuses) >= before + 60, "reads with the replica stopped", deadline=60)
         body = routed.get("/readyz").json()
-        assert body["status"] == "ok" and body["databases"]["replica_0"]["state"] == "down"
+        assert body["status"] == "ready" and body["databases"]["replica_0"]["state"] == "down"
     finally:
         pg_pair.replica.start()
         stop_reading.set()
