@@ -533,6 +533,21 @@ _INTERCHANGE_SOURCE = (
     + _optional("accessed_on", "src.accessed_on")
     + " || '}'"
 )
+# A rendering as statements.interchange.translation_to_record writes it (every key, nulls kept).
+_INTERCHANGE_TRANSLATION = (
+    "'{' || "
+    + " || ',' || ".join(
+        f"'{json.dumps(key)}:' || {_value(column)}"
+        for key, column in (
+            ("language", "tr.language"),
+            ("text", "tr.text"),
+            ("by", "tr.by"),
+            ("official", "tr.official"),
+            ("source_url", "tr.source_url"),
+        )
+    )
+    + " || '}'"
+)
 # One line of the interchange format (SPEC §4; statements.interchange.statement_to_record, which
 # `manage.py export_statements` uses, says the same in Python): built whole by PostgreSQL, so an
 # export streams as fast as the CSV. The keys in the seed files' order, compact; U+2028 and
@@ -564,11 +579,17 @@ _INTERCHANGE_LINE = (
     + ", ',' ORDER BY src.position, src.id) || ']' "
     + SOURCES
     + "), '[]')"
+    + " || COALESCE((SELECT ',\"translations\":[' || string_agg("
+    + _INTERCHANGE_TRANSLATION
+    + ", ',' ORDER BY tr.language, tr.id) || ']' "
+    + TRANSLATIONS
+    + "), '')"
     + " || ',\"status\":' || to_json(s.status)::text"
     + " || ',\"corrections\":' || "
     + _CORRECTIONS.value_sql()
     + f" || ',\"created_at\":' || to_json({utc('s.created_at')})::text"
-    + f" || ',\"updated_at\":' || to_json({utc('s.updated_at')})::text || '}}'"
+    + f" || ',\"updated_at\":' || to_json({utc('s.updated_at')})::text"
+    + " || ',\"version\":' || s.version || '}'"
 )
 
 

@@ -1,6 +1,7 @@
 """Read-only API views. They parse, call a named queryset and serialize; no business rules here."""
 
 import dataclasses
+import threading
 
 import orjson
 from django.http import Http404
@@ -252,6 +253,14 @@ def api_root(request):
 
 class SchemaView(SpectacularAPIView):
     """The OpenAPI schema: YAML by default, JSON with `?format=json` (or an Accept header)."""
+
+    # drf-spectacular's generator keeps state while it runs: one generation at a time per process
+    # (gunicorn's gthread workers serve requests in several threads; two at once answered 500).
+    generating = threading.Lock()
+
+    def get(self, request, *args, **kwargs):
+        with self.generating:
+            return super().get(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -176,3 +176,14 @@ def eventually(predicate, timeout: float = 30, what: str = "the condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         pause.wait(0.05)
+
+
+@pytest.fixture(autouse=True)
+def fresh_quote_check_statistics():
+    """The quote check keeps PostgreSQL's word statistics and the languages held for minutes per
+    process: each test reads its own database's, never an earlier test's."""
+    from statements.quotecheck.candidates import forget_statistics
+    from statements.quotecheck.languages import forget_languages
+
+    forget_statistics()
+    forget_languages()

@@ -40,6 +40,16 @@ REPLICA_PREFIX = "replica_"
 PIN_COOKIE = "tracker_pin"
 PIN_SALT = "tracker.db_router.pin"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# POSTs that only read: the quote check takes a long text by POST (SPEC §9) and answers as its GET
+# does, so it is routed, cached and left unpinned as that GET.
+READ_ONLY_POSTS = ("/api/v1/statements/check/", "/check/")
+
+
+def writes(request) -> bool:
+    """Whether `request` may write (any method but GET/HEAD/OPTIONS, the read-only POSTs aside)."""
+    if request.method in SAFE_METHODS:
+        return False
+    return not (request.method == "POST" and request.path in READ_ONLY_POSTS)
 
 
 def replica_aliases() -> list[str]:
@@ -83,7 +93,7 @@ def reading_from(alias: str, reason: str = "explicit"):
 
 def route_for(request) -> Route:
     """The primary or a healthy replica for `request`, with the reason (see the module's doc)."""
-    if request.method not in SAFE_METHODS:
+    if writes(request):
         return Route(PRIMARY, "write")
     if request.path.startswith("/" + settings.ADMIN_URL):
         return Route(PRIMARY, "admin")
@@ -258,7 +268,7 @@ class ReadRoutingMiddleware:
             tried |= route.failed
             logger.warning("replica %s failed %s; reading it again elsewhere", sorted(route.failed), request.path)
             route = Route(healthy_replica(exclude=tried) or PRIMARY, "retry")
-        if request.method not in SAFE_METHODS:
+        if writes(request):
             pin(response)
         if route.reason in PRIVATE_REASONS and "public" in response.get("Cache-Control", ""):
             # What a signed-in or pinned client saw is its own: no shared cache keeps it.

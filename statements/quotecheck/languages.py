@@ -78,6 +78,12 @@ class _Held:
 _HELD = _Held()
 
 
+def forget_languages() -> None:
+    """Read the languages held again at the next check (a test's new database, say)."""
+    with _HELD._lock:
+        _HELD._loaded_at = -_HELD.STALE
+
+
 def missing_language(text: str, words: int) -> str | None:
     """The language of `text` when the tracker holds no quote and no rendering in it, else None."""
     language = guess(text, words)

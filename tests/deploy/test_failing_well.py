@@ -127,7 +127,11 @@ def test_an_exhausted_pool_waits_briefly_then_answers_503_never_500(stack):
 
 
 def test_connections_stay_within_workers_times_pool_size(stack, deploy_database):
-    site = stack(GUNICORN_WORKERS="2", GUNICORN_THREADS="4", DATABASE_POOL_MAX_SIZE="2")
+    # Its own application name: the count is this server's connections, never another test's
+    # server still closing its own.
+    site = stack(
+        GUNICORN_WORKERS="2", GUNICORN_THREADS="4", DATABASE_POOL_MAX_SIZE="2", DATABASE_APPLICATION_NAME="pool-bound"
+    )
     errors: list[int] = []
 
     def burst():
@@ -144,10 +148,13 @@ def test_connections_stay_within_workers_times_pool_size(stack, deploy_database)
 
     url = deploy_database.url_through(site.proxy)
     with psycopg.connect(url) as probe:
-        used = probe.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchone()[0]
-    assert used <= 2 * 2
+        probe_rows = probe.execute(
+            "SELECT application_name, state, left(query, 80) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    used = sum(1 for name, _state, _query in probe_rows if name == "pool-bound")
+    assert used >= 1, probe_rows  # the server's connections are named as it was told
+    assert used <= 2 * 2, probe_rows
     assert set(errors) <= {503}  # a request may find the pool busy: a 503, never a 500
 
 
