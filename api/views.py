@@ -258,9 +258,9 @@ class SchemaView(SpectacularAPIView):
     # (gunicorn's gthread workers serve requests in several threads; two at once answered 500).
     generating = threading.Lock()
 
-    def get(self, request, *args, **kwargs):
+    def _get_schema_response(self, request):
         with self.generating:
-            return super().get(request, *args, **kwargs)
+            return super()._get_schema_response(request)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
