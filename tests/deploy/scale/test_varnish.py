@@ -2,6 +2,8 @@
 retracted in the admin (through the event log, the task queue and HTTP_CACHE_PURGE_URL), never a
 cached answer for an editor, and cached pages served through an origin outage."""
 
+import shutil
+import subprocess
 import time
 import uuid
 
@@ -123,6 +125,18 @@ def test_cached_pages_survive_an_origin_outage(stack):
     first = {path: varnish.get(path) for path in paths}
     assert {answer.status_code for answer in first.values()} == {200}
     app.stop()
+
+    def app_marked_sick() -> bool:  # Varnish's own probe of /healthz says the origin is down
+        listed = subprocess.run(
+            [shutil.which("varnishadm") or "/usr/bin/varnishadm", "-n", str(varnish.folder / "work"), "backend.list"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
+        return "sick" in listed.lower()
+
+    # The outage as Varnish sees it (not the 10 s of stale-while-revalidate it allows a live origin).
+    wait_for(app_marked_sick, "Varnish to mark the stopped origin sick", deadline=30)
     # Past their max-age (soft-purged: stale, kept for grace), with the origin down.
     answer = requests.request("PURGE", f"{varnish.url}/", headers={"xkey-softpurge": "statements"}, timeout=5)
     assert answer.status_code == 200
