@@ -21,6 +21,7 @@ is the same alignment: one way of deciding "is this the same remark".
 """
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -85,7 +86,10 @@ class Words:
         return self.text[self.words[i].start : self.words[j - 1].end] if i < j else ""
 
 
+@functools.lru_cache(maxsize=2048)
 def words_of(text: str) -> Words:
+    """The words of `text` (immutable, so kept for the texts seen last: an import compares each
+    new quote with every same-day quote, the check a print with many candidates)."""
     text = unicodedata.normalize("NFC", text)
     words, gaps = [], set()
     for match in _TOKENS.finditer(text):

@@ -353,21 +353,47 @@ def _plan(parsed: ParseResult, update: bool, report: ImportReport):
     return to_create, to_update, resolver
 
 
+# A new line is compared with at most this many statements and earlier lines by the same speaker
+# on the same day (the newest): an import's cost stays linear in its lines whatever the file.
+SAME_DAY_COMPARED = 200
+# Near-duplicates named per line; the rest are counted.
+SAME_DAY_NAMED = 3
+
+
 def _near_duplicates(line: StatementData, same_day: list, report: ImportReport) -> None:
     """A notice for each statement (or earlier line) by the same speaker on the same day that
     the quote check takes for the same remark as this new line's quote: the admin asks an
-    editor to confirm such a statement; an import says so and goes on."""
-    for other in same_day:
+    editor to confirm such a statement; an import says so and goes on. Bounded: the newest
+    SAME_DAY_COMPARED are compared, SAME_DAY_NAMED named, and the notice says so."""
+    found = []
+    for other in reversed(same_day[-SAME_DAY_COMPARED:]):
         alignment = same_remark(
             line.fields["quote"], other.fields["quote"] if isinstance(other, StatementData) else other.quote
         )
-        if alignment is None:
-            continue
+        if alignment is not None:
+            found.append((other, alignment))
+    found.sort(key=lambda pair: _line_or_pk(pair[0]))
+    for other, alignment in found[:SAME_DAY_NAMED]:
         what = f"line {other.line}" if isinstance(other, StatementData) else f"statement {other.pk}"
         report.notices.append(
             f"line {line.line}: quote: the same remark as {what} (same speaker and day, score {alignment.score:.2f})? "
             "Imported as another statement."
         )
+    if len(found) > SAME_DAY_NAMED:
+        report.notices.append(
+            f"line {line.line}: quote: and {len(found) - SAME_DAY_NAMED} more statements or lines by the same speaker "
+            "on the same day look like the same remark"
+        )
+    if len(same_day) > SAME_DAY_COMPARED:
+        report.notices.append(
+            f"line {line.line}: quote: {len(same_day)} statements or lines by the same speaker on the same day; "
+            f"compared with the newest {SAME_DAY_COMPARED} only"
+        )
+
+
+def _line_or_pk(other) -> tuple[int, int]:
+    """Stored statements first (by id), then earlier lines (by line number)."""
+    return (1, other.line) if isinstance(other, StatementData) else (0, other.pk)
 
 
 def statements_import(
