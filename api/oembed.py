@@ -5,7 +5,7 @@ A program's read, so it lives here; the embeds it points to are pages of the web
 
 import json
 import re
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from django.http import Http404, JsonResponse, QueryDict
 from django.urls import reverse
@@ -56,18 +56,9 @@ def _embed_query_error(kind: str, query: str) -> str | None:
     return None
 
 
-def oembed(request):
-    """?url=<public page URL>&format=json[&maxwidth=&maxheight=] → a `rich` oEmbed response."""
-    url, fmt = request.GET.get("url", ""), request.GET.get("format", "json")
-    if fmt != "json":
-        return _oembed_error(501, "format", "Only json is supported.")
-    parts = urlsplit(url) if len(url) <= 2000 else None
-    if not parts or parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
-        return _oembed_error(404, "url", "Not a page of this tracker.")
-    matches = [(pattern.match(parts.path), kind) for pattern, kind in PAGES]
-    match, kind = next(((m, k) for m, k in matches if m), (None, None))
-    if match is None:
-        return _oembed_error(404, "url", "Only statement, positions and topic pages can be embedded.")
+def _embed_target(kind: str, match: re.Match, parts: SplitResult) -> tuple[str, str, str] | JsonResponse:
+    """(title, author, the embed's path and query) of the page a URL names, or a 404 when it names
+    no public statement or topic."""
     if kind == "statement":
         # A retracted statement still embeds: its card says it was retracted, when and why.
         statement = (
@@ -100,6 +91,25 @@ def oembed(request):
         src = reverse("embed-positions", args=[topic.slug]) + (
             f"?{parts.query}" if parts.query.startswith("as_of=") else ""
         )
+    return title, author, src
+
+
+def oembed(request):
+    """?url=<public page URL>&format=json[&maxwidth=&maxheight=] → a `rich` oEmbed response."""
+    url, fmt = request.GET.get("url", ""), request.GET.get("format", "json")
+    if fmt != "json":
+        return _oembed_error(501, "format", "Only json is supported.")
+    parts = urlsplit(url) if len(url) <= 2000 else None
+    if not parts or parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
+        return _oembed_error(404, "url", "Not a page of this tracker.")
+    matches = [(pattern.match(parts.path), kind) for pattern, kind in PAGES]
+    match, kind = next(((m, k) for m, k in matches if m), (None, None))
+    if match is None:
+        return _oembed_error(404, "url", "Only statement, positions and topic pages can be embedded.")
+    target = _embed_target(kind, match, parts)
+    if isinstance(target, JsonResponse):
+        return target
+    title, author, src = target
     problem = _embed_query_error(kind, parts.query)
     if problem:
         return _oembed_error(404, "url", problem)

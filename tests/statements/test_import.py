@@ -255,9 +255,9 @@ def test_near_duplicates_on_one_day_are_looked_for_at_bounded_cost(db, monkeypat
     """Every line by one speaker on one day that reads as one remark: each line names the first
     few it repeats and counts the rest, and is compared with the newest few only (the import stays
     linear in its lines whatever the file)."""
-    from statements.services import imports
+    from statements.services.imports import plan
 
-    monkeypatch.setattr(imports, "SAME_DAY_COMPARED", 10)
+    monkeypatch.setattr(plan, "SAME_DAY_COMPARED", 10)
     report = import_text(jsonl(*(record(quote=f"Statement number {n}.") for n in range(15))))
 
     assert report.ok, report.errors
