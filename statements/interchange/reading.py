@@ -123,7 +123,7 @@ def _check_keys(errors: _LineErrors, data: dict) -> None:
 def _government(errors: _LineErrors, data: dict):
     """The government's code as given (checked against the known codes, with a hint for lower case)."""
     government = data.get("government")
-    if "government" in data and government not in _GOVERNMENT_CODES:
+    if "government" in data and not (isinstance(government, str) and government in _GOVERNMENT_CODES):
         hint = (
             f"; did you mean {government.upper()!r}?"
             if isinstance(government, str) and government.upper() in _GOVERNMENT_CODES

@@ -94,6 +94,8 @@ def test_a_file_with_bad_lines_writes_nothing_and_names_every_line(db):
     ("line", "message"),
     [
         (record(government="us"), "government: 'us' is not an ISO 3166-1 alpha-2 code, EU or UN; did you mean 'US'?"),
+        (record(government=["US"]), "government: ['US'] is not an ISO 3166-1 alpha-2 code, EU or UN"),
+        (record(government={"code": "US"}), "government: {'code': 'US'} is not an ISO 3166-1 alpha-2 code"),
         (record(date_precision="month"), "said_on: a month-precision date must be the 1st of the month"),
         (record(said_on="22/09/2022"), "said_on: must be a date as YYYY-MM-DD, not '22/09/2022'"),
         (record(quote="nul \x00 byte"), "quote: contains a NUL character"),
