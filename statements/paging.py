@@ -126,9 +126,9 @@ class Ordering:
     # The position of a row, as a cursor carries it, and back.
 
     def position(self, row) -> list:
-        """The row's values of the ordering's columns as JSON values; `row` is a dict or a model."""
+        """The row's values of the ordering's columns; `row` is a dict (SQL) or a model (ORM)."""
         get = row.get if isinstance(row, dict) else lambda column: getattr(row, column)
-        return [_json(get(column)) for column in self.columns]
+        return [get(column) for column in self.columns]
 
     def parse(self, values) -> list:
         """A position back to the columns' types, or ValueError."""
