@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from psycopg import sql as pgsql
 
+from api.dates import honest_date_sql
 from statements.events import EventType
 from statements.listing import Projection
 from statements.models import CorrectionKind, DatePrecision, RecordChange, SpeakerKind, Stance, Status
@@ -287,10 +288,7 @@ CORRECTION = Shape(
     ),
 )
 # `Speaker, Role (Government), said_on. "Quote". Source publisher. Retrieved from <permalink>.` (SPEC §6)
-_SAID_ON_TEXT = (
-    "CASE s.date_precision WHEN 'month' THEN to_char(s.said_on, 'FMMonth YYYY') "
-    "WHEN 'approximate' THEN 'c. ' || to_char(s.said_on, 'YYYY-MM-DD') ELSE to_char(s.said_on, 'YYYY-MM-DD') END"
-)
+_SAID_ON_TEXT = honest_date_sql("s.said_on", "s.date_precision", "citation")
 _CITATION = (
     "sp.name || ', ' || s.role || ' (' || g.name || '), ' || " + _SAID_ON_TEXT + " || '. \"' || s.quote || '\".' "
     "|| COALESCE(' ' || (SELECT src.publisher " + SOURCES + " ORDER BY src.position, src.id LIMIT 1) || '.', '') "
