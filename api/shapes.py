@@ -409,6 +409,27 @@ SUMMARY = Shape(
         Field("quote", "s.quote", STRING),
     ),
 )
+
+
+def summary(statement, urls) -> dict:
+    """SUMMARY written by Python, for positions, compare and timelines, whose statements come from
+    the position steps (statements.positions.StatementSummary) or a model instance rather than from
+    a projection: `urls` is an api.links.StatementUrls. The keys are SUMMARY's, in its order, and
+    the values what its SQL gives (tests/api/test_summary_shape.py; api.serializers'
+    StatementSummarySerializer is this shape in the OpenAPI schema, checked there too)."""
+    return {
+        "id": statement.pk,
+        "url": urls.api(statement.pk),
+        "permalink": urls.page(statement.pk),
+        "speaker": {"slug": statement.speaker.slug, "name": statement.speaker.name},
+        "role": statement.role,
+        "said_on": statement.said_on.isoformat(),
+        "date_precision": statement.date_precision,
+        "stance": statement.stance,
+        "quote": statement.quote,
+    }
+
+
 # A candidate of the quote check (SPEC §9): the summary, with whose government and which topic.
 CHECKED = Shape(
     "CheckedStatement",
