@@ -40,6 +40,12 @@ ENTRY_CAP = 20_000
 RARE_WORDS = 8  # k: how many of the printed words the index is asked about
 MAX_PROBES = 16  # uncommon printed words checked for being in any quote at all
 RANKED = 30  # candidates aligned after ranking
+# The second way in: pairs of neighbouring printed words (sql/quote_pairs.sql). A text is a
+# candidate when it has at least PAIRS_NEEDED of the print's PAIRS rarest pairs: among a million
+# statements the words of "We welcome all people seeking asylum" are each in tens of thousands
+# of quotes, but few say both "we welcome" and "seeking asylum".
+PAIRS = 10
+PAIRS_NEEDED = 2
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class Index:
     statement_id: str
     published: str  # the condition on its own rows that keeps to published statements' texts
     rendering: str  # the columns saying which rendering a candidate came through (NULLs for quotes)
+    pairs: str  # the GIN-indexed expression of its neighbouring word pairs (sql/quote_pairs.sql)
+    pairs_index: str  # that index's name
     # How its rows are named in the candidates' query, and joined to their statement `s`: the
     # quotes are the statements themselves (so that the statement filters, said of `s`, include
     # the partial GIN index's condition and the planner uses it; no join).
@@ -71,6 +79,8 @@ QUOTES = Index(
     "id",
     "t.status = 'published'",
     "NULL::text AS language, NULL::text AS by, NULL::boolean AS official, NULL::text AS source_url",
+    "statements_quote_pairs(s.quote_key)",
+    "statements_quote_pairs_gin",
     alias="s",
 )
 RENDERINGS = Index(
@@ -82,6 +92,8 @@ RENDERINGS = Index(
     "statement_id",
     "EXISTS (SELECT FROM statements_statement AS p WHERE p.id = t.statement_id AND p.status = 'published')",
     "t.language, t.by, t.official, t.source_url",
+    "statements_quote_pairs(t.text_key)",
+    "statements_tr_pairs_gin",
     join="JOIN statements_statement AS s ON s.id = t.statement_id",
 )
 INDEXES = (QUOTES, RENDERINGS)
@@ -98,8 +110,8 @@ class _ColumnStatistics:
 
     STALE = 300
 
-    def __init__(self, index: Index):
-        self.index = index
+    def __init__(self, relation: str, attribute: str, table: str):
+        self.relation, self.attribute, self.table = relation, attribute, table  # an expression index's: its own name
         self._lock = threading.Lock()
         self._loaded_at = -self.STALE
         self.shares: dict[str, float] = {}
@@ -120,10 +132,10 @@ class _ColumnStatistics:
                 SELECT st.most_common_elems::text::text[], st.most_common_elem_freqs, c.reltuples
                 FROM pg_class AS c
                 LEFT JOIN pg_stats AS st
-                  ON st.schemaname = current_schema() AND st.tablename = c.relname AND st.attname = %s
+                  ON st.schemaname = current_schema() AND st.tablename = %s AND st.attname = %s
                 WHERE c.oid = %s::regclass
                 """,
-                [self.index.words, self.index.table],
+                [self.relation, self.attribute, self.table],
             )
             elements, shares, rows = cursor.fetchone()
         elements, shares = elements or [], shares or []
@@ -136,13 +148,17 @@ class _ColumnStatistics:
         return self.shares.get(word, self.floor / 2)
 
 
-_STATISTICS = {index.name: _ColumnStatistics(index) for index in INDEXES}
+_STATISTICS = {index.name: _ColumnStatistics(index.table, index.words, index.table) for index in INDEXES}
+# The pairs' statistics are the expression indexes' own (ANALYZE keeps them under the index's name).
+_PAIR_STATISTICS = {
+    index.name: _ColumnStatistics(index.pairs_index, "statements_quote_pairs", index.table) for index in INDEXES
+}
 
 
 def forget_statistics() -> None:
     """Read PostgreSQL's statistics again at the next check (after an ANALYZE of a new table, say:
     until then a common word would pass for uncommon and be probed)."""
-    for statistics in _STATISTICS.values():
+    for statistics in [*_STATISTICS.values(), *_PAIR_STATISTICS.values()]:
         with statistics._lock:
             statistics._loaded_at = -statistics.STALE
 
@@ -167,10 +183,39 @@ def _word_query(word: str) -> str:
 
 def lexemes_of(text: str) -> list[str]:
     """The printed text's distinct normalised words, as the indexes hold them."""
+    return words_and_pairs(text)[0]
+
+
+def words_and_pairs(text: str) -> tuple[list[str], list[str]]:
+    """The printed text's distinct normalised words and pairs of neighbouring words, as the
+    indexes hold them (one query)."""
     with _cursor() as cursor:
-        cursor.execute("SELECT tsvector_to_array(to_tsvector('simple', statements_quote_key(%s)))", [text])
-        (lexemes,) = cursor.fetchone()
-    return lexemes
+        cursor.execute(
+            "SELECT tsvector_to_array(to_tsvector('simple', k)), tsvector_to_array(statements_quote_pairs(k)) "
+            "FROM statements_quote_key(%s) AS k",
+            [text],
+        )
+        lexemes, pairs = cursor.fetchone()
+    return lexemes, pairs
+
+
+def pairs_query(pairs: list[str], index: Index) -> str | None:
+    """SQL of the tsquery asking `index`'s pairs for at least PAIRS_NEEDED of the print's PAIRS
+    rarest pairs (by the pairs index's statistics), each in at most ENTRY_CAP texts (a pair as
+    common as "of the" says nothing and costs a long posting list), or None when too few are."""
+    statistics = _PAIR_STATISTICS[index.name].current()
+    telling = [p for p in pairs if statistics.share(p) * statistics.rows <= ENTRY_CAP]
+    telling = sorted(telling, key=lambda p: (statistics.share(p), -len(p), p))[:PAIRS]
+    if len(telling) < PAIRS_NEEDED:
+        return None
+    combinations = itertools.combinations(telling, PAIRS_NEEDED)
+    tsquery = " | ".join("(" + " & ".join(_pair_lexeme(p) for p in combo) + ")" for combo in combinations)
+    return f"{_literal(tsquery)}::tsquery"
+
+
+def _pair_lexeme(pair: str) -> str:
+    """A pair as a quoted lexeme of tsquery's own syntax (a quote inside doubled)."""
+    return "'" + pair.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _uncommon(lexemes: list[str], index: Index) -> list[str]:
@@ -224,7 +269,7 @@ FROM (
     FROM (
         SELECT {a}.{statement_id} AS id, {a}.{text} AS text, {a}.{key} AS key, {rendering}
         FROM {table} AS {a} {join}
-        WHERE {a}.{words} @@ ({tsquery}) AND {where}
+        WHERE {matching} AND {where}
         LIMIT {cap}
     ) AS c
     ORDER BY similarity DESC, c.id
@@ -254,38 +299,27 @@ def candidates(text: str, selection: Selection, projection: Projection) -> list[
     """Published statements the printed `text` may come from, through their quotes and through
     their renderings: the RANKED best of each by word similarity. Three queries whatever the
     text: its words, the probes of its uncommon ones, and the candidates of both indexes."""
-    lexemes = lexemes_of(text)
+    lexemes, pairs = words_and_pairs(text)
     found = _probe(lexemes)
     where, where_params = selection.where("s")
     parts, params = [], []
     for index in INDEXES:
-        tsquery = index_query(lexemes, index, found[index.name])
-        if tsquery is None:
-            continue
-        parts.append(
-            _CANDIDATES_SQL.format(
-                select=projection.select,
-                joins=projection.joins,
-                tsquery=tsquery,
-                where=where,
-                cap=rows_touched(text),
-                ranked=RANKED,
-                table=index.table,
-                statement_id=index.statement_id,
-                text=index.text,
-                key=index.key,
-                words=index.words,
-                rendering=index.rendering,
-                a=index.alias,
-                join=index.join,
-            )
-        )
-        params += [text, *where_params]
+        by_words, by_pairs = index_query(lexemes, index, found[index.name]), pairs_query(pairs, index)
+        matching = [f"{index.alias}.{index.words} @@ ({by_words})"] if by_words else []
+        matching += [f"{index.pairs} @@ {by_pairs}"] if by_pairs else []
+        for condition in matching:
+            parts.append(_candidates_sql(index, condition, projection, where, rows_touched(text)))
+            params += [text, *where_params]
     if not parts:
         return []
     with _cursor() as cursor:
         cursor.execute(" UNION ALL ".join(f"({part})" for part in parts), params)
         rows = cursor.fetchall()
+    seen, unique = set(), []
+    for row in rows:  # a text found both ways once
+        if (row[0], row[1]) not in seen:
+            seen.add((row[0], row[1]))
+            unique.append(row)
     return [
         Candidate(
             pk,
@@ -294,5 +328,23 @@ def candidates(text: str, selection: Selection, projection: Projection) -> list[
             row,
             None if language is None else {"language": language, "by": by, "official": official, "source_url": url},
         )
-        for pk, quote, sim, row, language, by, official, url in rows
+        for pk, quote, sim, row, language, by, official, url in unique
     ]
+
+
+def _candidates_sql(index: Index, matching: str, projection: Projection, where: str, cap: int) -> str:
+    return _CANDIDATES_SQL.format(
+        select=projection.select,
+        joins=projection.joins,
+        matching=matching,
+        where=where,
+        cap=cap,
+        ranked=RANKED,
+        table=index.table,
+        statement_id=index.statement_id,
+        text=index.text,
+        key=index.key,
+        rendering=index.rendering,
+        a=index.alias,
+        join=index.join,
+    )
