@@ -7,11 +7,11 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from django.http import Http404, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
 from django.utils.html import escape
 
-from api.exceptions import error_body
+from api.exceptions import problem_response
 from api.links import site_root
 from statements.models import Statement, Status, Topic
 
@@ -26,8 +26,8 @@ SIZES = {"statement": (600, 320), "positions": (720, 900), "matrix": (900, 900),
 LARGEST_WIDTH, LARGEST_HEIGHT = 1600, 4000
 
 
-def _oembed_error(status: int, parameter: str, message: str) -> JsonResponse:
-    return JsonResponse(error_body({parameter: [message]}), status=status)
+def _oembed_error(status: int, parameter: str, message: str) -> HttpResponse:
+    return problem_response(status, {parameter: [message]})
 
 
 def _dimension(value: str | None, default: int, largest: int) -> int | None:
