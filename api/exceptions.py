@@ -3,7 +3,7 @@ document, sent as `application/problem+json`, that keeps the earlier shape's `er
 by parameter name) as an extension member, so clients written against it keep working:
 
     {"type": "about:blank", "title": "Bad Request", "status": 400,
-     "detail": "stance: Select a valid choice. …", "errors": {"stance": ["Select a valid choice. …"]}}
+     "detail": "stance: 'welcomin' is not a stance; …", "errors": {"stance": ["'welcomin' is not a stance; …"]}}
 
 - `type` is "about:blank" (RFC 9457 §4.2.1: the problem is what the status code says; `title` is
   then its reason phrase), except past the rate limit: a 429 is the RateLimit draft's
@@ -61,11 +61,12 @@ def problem(status: int, errors: dict[str, list[str]], **members) -> dict:
     """The problem document for `status`; `members` may set `type` and `title`, and add extension
     members (such as the 429's `violated-policies`)."""
     kept = error_body(errors)
+    title = members.pop("title", None) or title_of(status)
     return {
         "type": members.pop("type", ABOUT_BLANK),
-        "title": members.pop("title", None) or title_of(status),
+        "title": title,
         "status": status,
-        "detail": detail_of(kept["errors"]),
+        "detail": detail_of(kept["errors"]) or title,
         **kept,
         **members,
     }

@@ -57,7 +57,11 @@ PROBLEM = {
         "title": {"type": "string", "description": "A short summary of the problem type."},
         "status": {"type": "integer", "minimum": 400, "maximum": 599, "description": "The HTTP status code."},
         "detail": {"type": "string", "description": "What went wrong this time, in words."},
-        "instance": {"type": "string", "format": "uri-reference", "description": "Never sent today."},
+        "instance": {
+            "type": "string",
+            "format": "uri-reference",
+            "description": "Not sent: the request's own URL names the occurrence.",
+        },
         "errors": {
             "type": "object",
             "additionalProperties": {"type": "array", "items": {"type": "string"}, "minItems": 1},
