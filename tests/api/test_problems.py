@@ -161,7 +161,7 @@ def test_accepting_only_problem_json_is_never_a_406(seeded, client):
     assert assert_problem(refused, 400) == assert_problem(plain, 400)  # JSON either way
 
 
-NGINX_BODIES = re.compile(r"location = /_errors/(\d{3})\.json \{.*?return 200 '(.*?)\\n';", re.S)
+NGINX_BODIES = re.compile(r"location = /_errors/(\d{3}) \{.*?return 200 '(.*?)\\n';", re.S)
 
 
 def test_the_bodies_nginx_writes_are_problems_the_schema_declares(db, client):
