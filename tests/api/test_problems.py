@@ -192,3 +192,14 @@ def test_every_declared_error_is_a_problem(db, client):
             for code, response in operation["responses"].items():
                 if code.startswith(("4", "5")):
                     assert list(response["content"]) == [PROBLEM_JSON], (path, method, code)
+
+
+def test_the_schema_declares_the_ratelimit_fields_not_the_old_headers(db, client):
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+    listing = schema["paths"]["/api/v1/statements/"]["get"]["responses"]
+
+    assert {"RateLimit-Policy", "RateLimit"} <= set(listing["200"]["headers"])
+    assert {"RateLimit-Policy", "RateLimit", "Retry-After"} <= set(listing["429"]["headers"])
+    assert "Retry-After" in listing["503"]["headers"]
+    text = json.dumps(schema)
+    assert "RateLimit-Limit" not in text and "RateLimit-Remaining" not in text and "X-RateLimit" not in text
