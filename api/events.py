@@ -27,10 +27,10 @@ from api.exceptions import problem_response
 from api.feeds import StableAtomFeed, statement_title
 from api.filters import StatementFilter, filter_strictly
 from api.links import absolute, prefix
-from api.pagination import KeysetPagination
+from api.pagination import KeysetPagination, envelope
 from api.params import check_query_params, filterset_query_params, form_query_params
 from api.schema import filter_parameters, form_parameters
-from statements import events
+from statements import events, paging
 from statements.events import EventType
 from statements.filtering import CSVField, FilterError, choice_cleaner, filtered_from, form_errors
 
@@ -72,33 +72,26 @@ def _parse(request) -> tuple[dict, events.EventLog]:
 
 
 class EventPages:
-    """One page of the log around `after`/`before`, with its links (as KeysetPagination's)."""
+    """One page of the log around `after`/`before` (plain event ids, statements/paging.py's
+    window), with its links and envelope as KeysetPagination's."""
 
     def __init__(self, request, log: events.EventLog, params: dict, size: int):
         after, before = params["after"], params["before"]
-        rows = log.page(after, before, size + 1)
-        more, rows = len(rows) > size, rows[:size]
-        if before is not None:
-            rows.reverse()
-        self.rows = rows
+        page = paging.window(
+            lambda limit: log.page(after, before, limit),
+            size,
+            backward=before is not None,
+            started=after is not None and after > 0,  # after=0: from the first event
+        )
+        self.rows = page.rows
         url = remove_query_param(remove_query_param(absolute(request, request.get_full_path()), "after"), "before")
-        has_next = more if before is None else bool(rows)
-        has_previous = (after is not None and after > 0) if before is None else more
-        self.next = replace_query_param(url, "after", rows[-1]["id"]) if has_next and rows else None
-        self.previous = replace_query_param(url, "before", rows[0]["id"]) if has_previous and rows else None
-        capped = log.count(KeysetPagination.count_limit + 1)
-        self.count, self.count_exact = min(capped, KeysetPagination.count_limit), capped <= KeysetPagination.count_limit
+        self.next = replace_query_param(url, "after", page.last["id"]) if page.last is not None else None
+        self.previous = replace_query_param(url, "before", page.first["id"]) if page.first is not None else None
+        self.count, self.count_exact = _paging.capped_count(log)
 
     def response(self) -> Response:
-        links = [f'<{url}>; rel="{rel}"' for url, rel in ((self.next, "next"), (self.previous, "prev")) if url]
-        body = {
-            "count": self.count,
-            "count_exact": self.count_exact,
-            "next": self.next,
-            "previous": self.previous,
-            "results": orjson.Fragment("[" + ",".join(row["json"] for row in self.rows) + "]"),
-        }
-        response = Response(body, headers={"Link": ", ".join(links)} if links else None)
+        results = orjson.Fragment("[" + ",".join(row["json"] for row in self.rows) + "]")
+        response = envelope(results, self.count, self.count_exact, self.next, self.previous)
         if self.rows:
             response["Last-Modified"] = http_date(max(row["occurred_at"] for row in self.rows).timestamp())
         return response

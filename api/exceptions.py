@@ -13,7 +13,8 @@ by parameter name) as an extension member, so clients written against it keep wo
 - no `instance`: the request's own URL names the occurrence.
 
 The schema declares it once (component `Problem`, api/schema.py); nginx writes the same shape
-for what it refuses before Django sees it (deploy/nginx.conf: 413, 414, 431, 503).
+for what it refuses before Django sees it (deploy/nginx.conf: 413, 414, 431, 503, and 429 for
+an address's quote checks past their pace, policy "checks").
 """
 
 from http import HTTPStatus

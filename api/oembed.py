@@ -5,7 +5,7 @@ A program's read, so it lives here; the embeds it points to are pages of the web
 
 import json
 import re
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
@@ -23,6 +23,11 @@ PAGES = [
     (re.compile(r"^/topics/(?P<slug>[-a-z0-9]{1,100})/$"), "timeline"),
 ]
 SIZES = {"statement": (600, 320), "positions": (720, 900), "matrix": (900, 900), "timeline": (860, 700)}
+# What a wider embed needs beyond its content (web/static/tracker/site.css): the embed's padding
+# and the figure's margins; a timeline's names column; a matrix's names column and each topic's.
+EMBED_CHROME = 48
+TIMELINE_NAMES = 170
+MATRIX_NAMES, MATRIX_TOPIC = 240, 250
 LARGEST_WIDTH, LARGEST_HEIGHT = 1600, 4000
 
 
@@ -56,18 +61,27 @@ def _embed_query_error(kind: str, query: str) -> str | None:
     return None
 
 
-def oembed(request):
-    """?url=<public page URL>&format=json[&maxwidth=&maxheight=] → a `rich` oEmbed response."""
-    url, fmt = request.GET.get("url", ""), request.GET.get("format", "json")
-    if fmt != "json":
-        return _oembed_error(501, "format", "Only json is supported.")
-    parts = urlsplit(url) if len(url) <= 2000 else None
-    if not parts or parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
-        return _oembed_error(404, "url", "Not a page of this tracker.")
-    matches = [(pattern.match(parts.path), kind) for pattern, kind in PAGES]
-    match, kind = next(((m, k) for m, k in matches if m), (None, None))
-    if match is None:
-        return _oembed_error(404, "url", "Only statement, positions and topic pages can be embedded.")
+def _timeline_width(topic: Topic) -> int:
+    """The width a topic's timeline embed shows whole at: its names column and its panels
+    (web/stance_timeline.py), or the default when it has too many changes to draw."""
+    from django.utils import timezone
+
+    from statements.positions import TooManyChanges, timelines
+    from web import stance_timeline
+
+    try:
+        chart = stance_timeline.timeline(
+            timelines(topic=topic, max_changes=stance_timeline.PAGE_CHANGES), timezone.now().date()
+        )
+    except TooManyChanges:
+        return SIZES["timeline"][0]
+    return TIMELINE_NAMES + chart.plot_width + EMBED_CHROME if chart else SIZES["timeline"][0]
+
+
+def _embed_target(kind: str, match: re.Match, parts: SplitResult) -> tuple[str, str, str, int] | HttpResponse:
+    """(title, author, the embed's path and query, the width it needs) of the page a URL names,
+    or a 404 when it names no public statement or topic."""
+    width = SIZES[kind][0]
     if kind == "statement":
         # A retracted statement still embeds: its card says it was retracted, when and why.
         statement = (
@@ -86,12 +100,14 @@ def oembed(request):
     elif kind == "matrix":
         title, author = "Where governments stand, topic by topic", "Statement tracker"
         src = reverse("embed-matrix") + (f"?{parts.query}" if parts.query else "")
+        width = MATRIX_NAMES + MATRIX_TOPIC * Topic.objects.public().count() + EMBED_CHROME
     elif kind == "timeline":
         topic = Topic.objects.public_one(slug=match["slug"]).first()
         if topic is None:
             return _oembed_error(404, "url", "No such topic.")
         title, author = f"How governments' stances on {topic.title} changed", "Statement tracker"
         src = reverse("embed-timeline", args=[topic.slug])
+        width = _timeline_width(topic)
     else:
         topic = Topic.objects.public_one(slug=match["slug"]).first()
         if topic is None:
@@ -100,10 +116,29 @@ def oembed(request):
         src = reverse("embed-positions", args=[topic.slug]) + (
             f"?{parts.query}" if parts.query.startswith("as_of=") else ""
         )
+    return title, author, src, min(LARGEST_WIDTH, max(width, SIZES[kind][0]))
+
+
+def oembed(request):
+    """?url=<public page URL>&format=json[&maxwidth=&maxheight=] → a `rich` oEmbed response."""
+    url, fmt = request.GET.get("url", ""), request.GET.get("format", "json")
+    if fmt != "json":
+        return _oembed_error(501, "format", "Only json is supported.")
+    parts = urlsplit(url) if len(url) <= 2000 else None
+    if not parts or parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
+        return _oembed_error(404, "url", "Not a page of this tracker.")
+    matches = [(pattern.match(parts.path), kind) for pattern, kind in PAGES]
+    match, kind = next(((m, k) for m, k in matches if m), (None, None))
+    if match is None:
+        return _oembed_error(404, "url", "Only statement, positions and topic pages can be embedded.")
+    target = _embed_target(kind, match, parts)
+    if isinstance(target, HttpResponse):
+        return target
+    title, author, src, natural_width = target
     problem = _embed_query_error(kind, parts.query)
     if problem:
         return _oembed_error(404, "url", problem)
-    width = _dimension(request.GET.get("maxwidth"), SIZES[kind][0], LARGEST_WIDTH)
+    width = _dimension(request.GET.get("maxwidth"), natural_width, LARGEST_WIDTH)
     height = _dimension(request.GET.get("maxheight"), SIZES[kind][1], LARGEST_HEIGHT)
     if width is None or height is None:
         return _oembed_error(400, "maxwidth" if width is None else "maxheight", "Must be a whole number from 1.")

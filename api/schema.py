@@ -34,8 +34,9 @@ ERROR_DESCRIPTIONS = {
     "405": "The API is read-only.",
     "406": "The Accept header names no format this URL serves (JSON; application/problem+json is read as JSON).",
     "414": "The URL is longer than 32 KB (nginx). Send a long quote check as POST.",
-    "429": "Too many requests from this client: the `quota-exceeded` problem type; see Retry-After and the "
-    "RateLimit fields.",
+    "429": "Too many requests from this client: the `quota-exceeded` problem type, naming the policy in "
+    "`violated-policies` (`default`, the RateLimit fields' policy; `checks`, nginx's pace of 2 quote checks a "
+    "second); see Retry-After.",
     "431": "A request header is larger than 32 KB (nginx).",
     "500": "Something went wrong on our side; it has been logged.",
     "503": "The query took longer than 2 s (statement_timeout), or the database is unavailable or busy for a "
@@ -70,7 +71,7 @@ PROBLEM = {
         "violated-policies": {
             "type": "array",
             "items": {"type": "string"},
-            "description": "On a 429: the RateLimit policies exceeded (`default`).",
+            "description": "On a 429: the policy exceeded (`default`, or `checks` for the quote checks' pace).",
         },
     },
     "required": ["type", "title", "status", "detail", "errors"],

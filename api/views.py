@@ -19,13 +19,12 @@ from api import shapes
 from api.comparison import StatementComparisonActions
 from api.filters import GovernmentFilter, SpeakerFilter, StatementFilter, filter_strictly
 from api.links import absolute, prefix
-from api.pagination import KeysetOrdering
 from api.params import StrictQueryParamsMixin, check_query_params
 from api.quotecheck import QuoteCheckAction
 from api.renderers import JSONRenderer
 from api.schema import NUMERIC_ID
 from api.serializers import GovernmentSerializer, SpeakerSerializer, TopicSerializer
-from statements.listing import ORDERINGS as STATEMENT_ORDERINGS
+from statements import paging
 from statements.listing import RANK_WINDOW, SEARCH_COUNT_LIMIT, StatementPages, published_one
 from statements.models import Government, Speaker, Statement, Topic
 from statements.positions import government_summaries, topic_summaries
@@ -45,10 +44,10 @@ def grouped(rows, key) -> dict:
 
 
 class PublicReadViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
-    """Anonymous, read-only resource. Subclasses set `keyset_ordering` (or override the getter)
+    """Anonymous, read-only resource. Subclasses set `keyset_ordering` (statements/paging.py)
     and may add per-page context with `page_context(rows)` (one query, whatever the page size)."""
 
-    keyset_ordering: KeysetOrdering
+    keyset_ordering: paging.Ordering
     model = None  # speakers, governments, topics: public once one of their statements is
 
     def get_queryset(self):
@@ -57,9 +56,6 @@ class PublicReadViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
             lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
             return rows.public_one(**{self.lookup_field: lookup})
         return rows.public()
-
-    def get_keyset_ordering(self) -> KeysetOrdering:
-        return self.keyset_ordering
 
     def page_context(self, rows: list) -> dict:
         return {}
@@ -91,7 +87,7 @@ STATEMENT_LIST_PARAMETERS = [
     OpenApiParameter(
         "ordering",
         OpenApiTypes.STR,
-        enum=list(STATEMENT_ORDERINGS),
+        enum=list(paging.ORDERINGS),
         description="Sort order; default `-said_on` (newest first), or `rank` (best match first) when `q` is given. "
         f"`rank` needs `q`, and ranks the {RANK_WINDOW:,} most recent matches (the count counts them all, exactly up "
         f"to {SEARCH_COUNT_LIMIT:,}; "
@@ -140,7 +136,7 @@ class StatementViewSet(QuoteCheckAction, StatementComparisonActions, PublicReadV
         selection = filter_strictly(request)
         selection = dataclasses.replace(selection, with_retracted=selection.updated_since is not None)
         projection = shapes.list_projection(*statement_prefixes(request))
-        rows = self.paginate_queryset(StatementPages(selection, self.get_keyset_ordering(), projection))
+        rows = self.paginate_queryset(StatementPages(selection, self.keyset_ordering, projection))
         results = orjson.Fragment("[" + ",".join(row["json"] for row in rows) + "]")
         return self._with_last_modified(self.get_paginated_response(results), rows)
 
@@ -151,19 +147,15 @@ class StatementViewSet(QuoteCheckAction, StatementComparisonActions, PublicReadV
             raise Http404("No published statement has this id.")
         return self._with_last_modified(Response(orjson.Fragment(row["json"])), [row])
 
-    def get_keyset_ordering(self):
-        searching = bool(self.request.query_params.get("q", "").strip())
-        name = self.request.query_params.get("ordering") or ("rank" if searching else "-said_on")
-        if name not in STATEMENT_ORDERINGS:
-            raise ValidationError({"ordering": [f"Use one of {', '.join(STATEMENT_ORDERINGS)}."]})
-        if name == "rank" and not searching:
-            raise ValidationError({"ordering": ["rank orders search results: it needs q."]})
-        return STATEMENT_ORDERINGS[name]
-
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if self.action == "list" and request.method in ("GET", "HEAD"):
-            self.get_keyset_ordering()  # a bad ordering is a 400 before any query runs
+            # Chosen once per request, and a bad ordering is a 400 before any query runs.
+            searching = bool(request.query_params.get("q", "").strip())
+            try:
+                self.keyset_ordering = paging.statement_ordering(request.query_params.get("ordering"), searching)
+            except ValueError as exc:
+                raise ValidationError({"ordering": [str(exc)]}) from exc
 
     def last_modified(self, rows):
         return max((row["updated_at"] for row in rows), default=None)  # listing rows
@@ -179,7 +171,7 @@ class SpeakerViewSet(PublicReadViewSet):
     model = Speaker
     lookup_field = "slug"
     lookup_value_regex = r"[-\w]{1,200}"
-    keyset_ordering = KeysetOrdering("name", (("name", False), ("slug", False)))
+    keyset_ordering = paging.SPEAKERS
 
     def page_context(self, rows):
         roles = Statement.objects.published().filter(speaker__in=rows).roles_by_speaker()
@@ -196,7 +188,7 @@ class GovernmentViewSet(PublicReadViewSet):
     model = Government
     lookup_field = "code"
     lookup_value_regex = r"[A-Za-z]{2}"
-    keyset_ordering = KeysetOrdering("name", (("name", False), ("code", False)))
+    keyset_ordering = paging.GOVERNMENTS
 
     def get_object(self):
         self.kwargs["code"] = self.kwargs["code"].upper()
@@ -219,7 +211,7 @@ class TopicViewSet(PublicReadViewSet):
 
     lookup_field = "slug"
     lookup_value_regex = r"[-a-z0-9]{1,100}"
-    keyset_ordering = KeysetOrdering("title", (("title", False), ("slug", False)))
+    keyset_ordering = paging.TOPICS
 
 
 INDEX = ("statements", "speakers", "governments", "topics", "events", "schema", "docs")

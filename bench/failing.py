@@ -222,42 +222,62 @@ def bench_exports(stack: Stack, rows: int, database_url: str) -> list[str]:
     return out
 
 
+def _check_loop(port: int, body: bytes, source: str, stop, counts) -> None:
+    """One client sending worst-case checks back to back until `stop` (a process of its own, so
+    that the benchmark's own threads do not slow the list loop it times through the GIL), at the
+    lowest CPU priority: the load generator shares the server's 2 cores, where a real client's
+    own work is done on its own machine; what the server does for each request is what counts."""
+    os.nice(19)
+    while not stop.is_set():
+        try:
+            answer = request(
+                port, "POST", "/api/v1/statements/check/", body=body,
+                headers={"Content-Type": "application/json"}, timeout=60, source=source,
+            )  # fmt: skip
+            status = answer.status
+        except OSError:
+            status = 0
+        with counts.get_lock():
+            counts[{200: 0, 429: 1, 503: 2}.get(status, 3)] += 1
+
+
 def bench_heavy_checks(stack: Stack, count: int) -> list[str]:
+    """The list's p50 while 10 clients send worst-case checks back to back, from one address
+    (nginx paces it) and from ten (each paced; the app's one slot per machine bounds the rest)."""
     import json
 
     quiet, _ = timed(stack.port, LIST, count)
+    lines = [line(f"list, quiet ({count} requests)", quiet, "reference")]
     text = (COMMON * 30)[:2000]
     body = json.dumps({"text": text}).encode()
-    stop = threading.Event()
-    statuses: list[int] = []
+    for label, sources in (
+        ("from one address", ["127.0.0.1"] * 10),
+        ("from 10 addresses", [f"127.0.0.{n}" for n in range(2, 12)]),
+    ):
+        loaded, failed, by_status = _under_checks(stack, count, body, sources)
+        ratio = statistics.median(loaded) / statistics.median(quiet)
+        lines.append(line(f"list, 10 clients sending worst-case checks {label}", loaded, f"p50 {ratio:.2f}x quiet"))
+        lines.append(f"  {failed} list requests failed; the checks' answers: {by_status}")
+    return lines
 
-    def checker():
-        while not stop.is_set():
-            try:
-                answer = request(
-                    stack.port, "POST", "/api/v1/statements/check/", body=body,
-                    headers={"Content-Type": "application/json"}, timeout=60,
-                )  # fmt: skip
-                statuses.append(answer.status)
-            except OSError:
-                statuses.append(0)
 
-    threads = [threading.Thread(target=checker, daemon=True) for _ in range(10)]
-    for thread in threads:
-        thread.start()
+def _under_checks(stack: Stack, count: int, body: bytes, sources: list[str]):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    stop = context.Event()
+    counts = context.Array("q", 4)
+    clients = [context.Process(target=_check_loop, args=(stack.port, body, s, stop, counts)) for s in sources]
+    for client in clients:
+        client.start()
     try:
         loaded, failed = timed(stack.port, LIST, count)
     finally:
         stop.set()
-        for thread in threads:
-            thread.join(120)
-    ratio = statistics.median(loaded) / statistics.median(quiet)
-    by_status = {s: statuses.count(s) for s in sorted(set(statuses))}
-    return [
-        line(f"list, quiet ({count} requests)", quiet, "reference"),
-        line("list, 10 clients sending worst-case checks", loaded, f"p50 {ratio:.2f}x quiet; {failed} failed"),
-        f"  the checks' answers: {by_status}",
-    ]
+        for client in clients:
+            client.join(120)
+    by_status = {name: number for name, number in zip(("200", "429", "503", "other"), counts[:], strict=True) if number}
+    return loaded, failed, by_status
 
 
 def bench_redis(stack: Stack, count: int) -> list[str]:

@@ -31,7 +31,7 @@ def rows(sql: str) -> list[tuple]:
 
 
 def alternating(client, urls: list[str], repeat: int, blocks: int = 4) -> tuple[dict, dict, set]:
-    from statements import listing
+    from statements import listing, paging
 
     by_record, by_said, statuses = [], [], set()
     per_block = max(1, repeat // blocks)
@@ -42,7 +42,7 @@ def alternating(client, urls: list[str], repeat: int, blocks: int = 4) -> tuple[
     record_order = listing.RECORD_ORDER
     for _ in range(blocks):
         by_record += measure(get, per_block)
-        listing.RECORD_ORDER = listing.ORDERINGS["-said_on"]
+        listing.RECORD_ORDER = paging.ORDERINGS["-said_on"]
         try:
             by_said += measure(get, per_block)
         finally:

@@ -151,7 +151,7 @@ def absolute(client, name: str, function, repeat: int, note: str = "") -> dict:
 def in_process(repeat: int) -> tuple[list[dict], dict]:
     from django.test import Client
 
-    from api.pagination import KeysetPagination
+    from statements import paging
 
     client = Client()
     rng = random.Random(7)
@@ -185,7 +185,7 @@ def in_process(repeat: int) -> tuple[list[dict], dict]:
             "ORDER BY said_on DESC, id DESC OFFSET %s LIMIT 1",
             [offset],
         )[0]
-        cursor = KeysetPagination.sign({"o": "-said_on", "v": [said_on.isoformat(), pk], "r": 0})
+        cursor = paging.encode(paging.ORDERINGS["-said_on"], [said_on, pk])
         deep.append(f"{LIST}?cursor={cursor}")
     first = compare(client, "list: page 1 (no filter)", [LIST], repeat)
     rows.append(first)

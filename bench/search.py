@@ -143,7 +143,8 @@ def explain(word: str) -> str:
 
     from django.db import connection
 
-    from statements.listing import ORDERINGS, Selection, StatementPages
+    from statements.listing import Selection, StatementPages
+    from statements.paging import ORDERINGS
 
     captured = []
 

@@ -3,8 +3,9 @@
 Which statements a request wants is a `Selection` (the validated statement filters). It becomes
 one SQL condition, used three ways:
 
-- `StatementPages`: a keyset page (the row comparison `(said_on, id) < (…)` is an index bound, so
-  a cursor 500,000 rows deep costs what page one does) and a capped count;
+- `StatementPages`: the rows of a keyset page (the row comparison `(said_on, id) < (…)` is an
+  index bound, so a cursor 500,000 rows deep costs what page one does) and a capped count; the
+  orderings, the window and the cursors are statements/paging.py's;
 - `csv_rows()`: every selected row, oldest first, as CSV written by PostgreSQL's COPY;
 - `condition()`: the same SQL as an ORM filter, for the consumers that aggregate or render
   models (stats, embeds), so that a filter means one thing everywhere.
@@ -33,6 +34,7 @@ from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models.expressions import RawSQL
 
 from statements import search
+from statements.paging import ORDERINGS, Ordering
 from tracker.db_router import reads
 
 T = "s"  # the statement's name in the SQL of this module and of projections
@@ -51,75 +53,6 @@ class Projection:
 
     select: str
     joins: str = ""
-
-
-@dataclass(frozen=True)
-class Ordering:
-    """A named total order over statements: columns, all descending or all ascending, id last."""
-
-    name: str
-    columns: tuple[str, ...]
-    descending: bool
-
-    @property
-    def ranked(self) -> bool:
-        return self.columns[0] == "rank"
-
-    def order_by(self, reverse: bool = False) -> str:
-        direction = "DESC" if self.descending != reverse else "ASC"
-        return ", ".join(f"{self._column(c)} {direction}" for c in self.columns)
-
-    def after(self, reverse: bool = False) -> str:
-        """Rows strictly after the cursor values in this order: one row comparison (an index bound)."""
-        operator = "<" if self.descending != reverse else ">"
-        columns = ", ".join(self._column(c) for c in self.columns)
-        return f"({columns}) {operator} ({', '.join(['%s'] * len(self.columns))})"
-
-    def cursor_values(self, row: dict) -> list:
-        return [_cursor_value(row[c]) for c in self.columns]
-
-    def parse_cursor_values(self, values: list) -> list:
-        """Cursor values (JSON) back to the column types, or ValueError."""
-        return [_PARSERS[c](v) for c, v in zip(self.columns, values, strict=True)]
-
-    @staticmethod
-    def _column(name: str) -> str:
-        return "rank" if name == "rank" else f"{T}.{name}"
-
-
-def _cursor_value(value):
-    return value.isoformat() if isinstance(value, (datetime.date, datetime.datetime)) else value
-
-
-def _int(value) -> int:
-    if type(value) is not int:
-        raise ValueError(value)
-    return value
-
-
-def _float(value) -> float:
-    if type(value) not in (int, float):
-        raise ValueError(value)
-    return float(value)
-
-
-_PARSERS = {
-    "id": _int,
-    "rank": _float,
-    "said_on": datetime.date.fromisoformat,
-    "updated_at": datetime.datetime.fromisoformat,
-}
-
-ORDERINGS = {
-    o.name: o
-    for o in (
-        Ordering("-said_on", ("said_on", "id"), descending=True),
-        Ordering("said_on", ("said_on", "id"), descending=False),
-        Ordering("-updated_at", ("updated_at", "id"), descending=True),
-        Ordering("updated_at", ("updated_at", "id"), descending=False),
-        Ordering("rank", ("rank", "id"), descending=True),
-    )
-}
 
 
 @dataclass(frozen=True)
@@ -249,7 +182,7 @@ class StatementPages:
         order = ORDERINGS["-said_on"] if self.ordering.ranked else self.ordering
         sql = (
             f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} AS {T} WHERE {self.where} "
-            f"ORDER BY {order.order_by()} LIMIT %s) AS capped"
+            f"ORDER BY {order.sql_order_by()} LIMIT %s) AS capped"
         )
         return _run(self.using, sql, [*self.params, limit])[1][0][0]
 
@@ -262,10 +195,10 @@ class StatementPages:
             return self._search_page(after, reverse, size)
         conditions, params = [self.where], list(self.params)
         if after is not None:
-            conditions.append(self.ordering.after(reverse))
+            conditions.append(self.ordering.sql_after(reverse))
             params += after
         sql = _rows(self.projection, f"{TABLE} AS {T}") + f"WHERE {' AND '.join(conditions)} "
-        sql += f"ORDER BY {self.ordering.order_by(reverse)} LIMIT %s"
+        sql += f"ORDER BY {self.ordering.sql_order_by(reverse)} LIMIT %s"
         return _as_dicts(_run(self.using, sql, [*params, size]))
 
     def _search_page(self, after: list | None, reverse: bool, size: int) -> list[dict]:
@@ -289,9 +222,9 @@ class StatementPages:
         )
         params = list(self.params)
         if after is not None:
-            sql += f"WHERE {self.ordering.after(reverse)} "
+            sql += f"WHERE {self.ordering.sql_after(reverse)} "
             params += after
-        sql += f"ORDER BY {self.ordering.order_by(reverse)} LIMIT %s"
+        sql += f"ORDER BY {self.ordering.sql_order_by(reverse)} LIMIT %s"
         rows = _as_dicts(_run(self.using, sql, [*params, size]))
         if rows or after is None:  # no match at all: 0; past the last page: count again
             self.counted = rows[0]["matched"] if rows else 0
@@ -386,7 +319,7 @@ def latest_changes(selection: Selection, limit: int, projection: Projection) -> 
     selection = dataclasses.replace(selection, with_retracted=True)
     where, params = selection.where()
     sql = _rows(projection, f"{TABLE} AS {T}", f", {T}.record_changed_at") + f"WHERE {where} "
-    sql += f"ORDER BY {RECORD_ORDER.order_by()} LIMIT %s"
+    sql += f"ORDER BY {RECORD_ORDER.sql_order_by()} LIMIT %s"
     return _as_dicts(_run(reads(), sql, [*params, limit]))
 
 

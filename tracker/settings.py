@@ -427,11 +427,13 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "api.middleware.client_address"
 
-# Quote checks running at once in one process (api/admission.py): the rest wait up to
-# QUOTE_CHECK_WAIT_SECONDS, then get a 503 with Retry-After, so that costly checks never hold
-# every thread of a worker.
+# Quote checks running at once on one machine, across its worker processes (api/admission.py):
+# the rest wait up to QUOTE_CHECK_WAIT_SECONDS, then get a 503 with Retry-After, so that costly
+# checks never hold every thread nor every core. The slots are lock files in ADMISSION_LOCK_DIR
+# (default: a folder of the system's temporary directory, per user).
 QUOTE_CHECK_CONCURRENCY = int(os.environ.get("QUOTE_CHECK_CONCURRENCY", "1"))
 QUOTE_CHECK_WAIT_SECONDS = float(os.environ.get("QUOTE_CHECK_WAIT_SECONDS", "0.1"))
+ADMISSION_LOCK_DIR = os.environ.get("ADMISSION_LOCK_DIR", "")
 
 # Public API rate limit per client address, counted in the shared cache (Redis when REDIS_URL
 # is set, so the limit holds across every worker and server). "N/second|minute|hour".

@@ -10,43 +10,23 @@ import datetime
 import json
 from urllib.parse import urlencode
 
-from django.core import signing
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 
 from api import shapes
 from api.links import StatementUrls, absolute
+from statements import paging
 from statements.facets import FACETS, facet_counts, year_range
 from statements.filtering import FILTER_NAMES, GOVERNMENT_GROUPS, Filtered, FilterError, filtered_from, shown
-from statements.listing import ORDERINGS, StatementPages, highlighted_quotes
+from statements.listing import StatementPages, highlighted_quotes
 from statements.models import Government, Stance, Topic
 from web.headings import selection_in_words
 
 PAGE_SIZE = 20
 FACET_TOP = 8  # values a facet shows before its "show all" list
-ORDERING = ORDERINGS["-said_on"]
-CURSOR_SALT = "web.browse.cursor"
-
-
-class CursorError(ValueError):
-    pass
-
-
-def _decode_cursor(raw: str | None) -> tuple[list, bool] | None:
-    if not raw:
-        return None
-    try:
-        payload = signing.Signer(salt=CURSOR_SALT).unsign_object(raw)
-        return ORDERING.parse_cursor_values(payload["v"]), bool(payload["r"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise CursorError("cursor: not a cursor of this list; use the Newer and Older links as given.") from exc
-
-
-def _encode_cursor(row: dict, reverse: bool) -> str:
-    return signing.Signer(salt=CURSOR_SALT).sign_object(
-        {"v": ORDERING.cursor_values(row), "r": int(reverse)}, compress=True
-    )
+ORDERING = paging.ORDERINGS["-said_on"]
+CURSOR_ERROR = "cursor: not a cursor of this list; use the Newer and Older links as given."
 
 
 def _with(query: str, **changes) -> str:
@@ -80,20 +60,6 @@ def _facet_links(filtered: Filtered, facets) -> dict:
             entries.append({"value": value, "href": "?" + href, "selected": selected})
         links[name] = entries
     return links
-
-
-def _rows(pages: StatementPages, cursor) -> tuple[list[dict], str | None, str | None]:
-    after, reverse = (cursor[0], cursor[1]) if cursor else (None, False)
-    rows = pages.page(after, reverse, PAGE_SIZE + 1)
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    if reverse:
-        rows.reverse()
-    has_older = more if not reverse else True
-    has_newer = bool(cursor) if not reverse else more
-    older = _encode_cursor(rows[-1], False) if has_older and rows else None
-    newer = _encode_cursor(rows[0], True) if has_newer and rows else None
-    return rows, newer, older
 
 
 def _error_page(request, errors: list[str]):
@@ -144,16 +110,17 @@ def statements_page(request):
             + (f" (given: {shown(data.get(name, ''))})" if name.startswith("said_") else "")
             for name, messages in exc.errors.items()
         ]
+    raw_cursor = request.GET.get("cursor")
     try:
-        cursor = _decode_cursor(request.GET.get("cursor"))
-    except CursorError as exc:
-        errors.append(str(exc))
+        cursor = paging.decode(raw_cursor, ORDERING) if raw_cursor else None
+    except paging.CursorError:
+        errors.append(CURSOR_ERROR)
     if errors:
         return _error_page(request, errors)
     urls = StatementUrls(request)
     pages = StatementPages(filtered.selection, ORDERING, shapes.list_projection(urls.api_prefix, urls.page_prefix))
-    rows, newer, older = _rows(pages, cursor)
-    statements = [json.loads(row["json"]) for row in rows]
+    page = paging.keyset_page(pages, cursor, PAGE_SIZE)  # older: the next page, newer: the previous
+    statements = [json.loads(row["json"]) for row in page.rows]
     marked = highlighted_quotes([s["id"] for s in statements], filtered.selection.q)
     for statement in statements:
         statement["segments"] = marked.get(statement["id"], [(statement["quote"], False)])
@@ -172,8 +139,8 @@ def statements_page(request):
         "in_words": selection_in_words(filtered, facets.total),
         "title_words": selection_in_words(filtered),
         "query": query,
-        "newer": f"?{_with(query, cursor=newer)}" if newer else None,
-        "older": f"?{_with(query, cursor=older)}" if older else None,
+        "newer": f"?{_with(query, cursor=page.previous)}" if page.previous else None,
+        "older": f"?{_with(query, cursor=page.next)}" if page.next else None,
         "links": {
             "api": absolute(request, reverse("api:statement-list") + suffix),
             "csv": absolute(request, reverse("api:statements-export-csv") + suffix),

@@ -21,6 +21,7 @@ is the same alignment: one way of deciding "is this the same remark".
 """
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -85,7 +86,10 @@ class Words:
         return self.text[self.words[i].start : self.words[j - 1].end] if i < j else ""
 
 
+@functools.lru_cache(maxsize=2048)
 def words_of(text: str) -> Words:
+    """The words of `text` (immutable, so kept for the texts seen last: an import compares each
+    new quote with every same-day quote, the check a print with many candidates)."""
     text = unicodedata.normalize("NFC", text)
     words, gaps = [], set()
     for match in _TOKENS.finditer(text):
@@ -187,6 +191,19 @@ def align(printed: Words, quote: Words) -> Alignment:
     if not n or not blocks:
         ops = (Op("delete", printed=printed.spelled(0, n)),) if n else ()
         return Alignment(0.0, "unrelated", bool(q_keys), ops, n, n)
+    lo, hi = _span(blocks, printed, quote)
+    diff = _diff(printed, quote, lo, hi)
+    total = _weight(printed.words) + diff.span_weight
+    score = round(2 * diff.matched_weight / total, 4) if total else 0.0
+    excerpt = lo > 0 or hi < len(q_keys) or any(op.gap and op.op == "insert" for op in diff.ops)
+    compared = max(n, diff.span_words)
+    verdict = _verdict(score, diff.differences, compared, diff.numbers_differ)
+    return Alignment(score, verdict, excerpt, tuple(diff.ops), diff.differences, compared)
+
+
+def _span(blocks: list, printed: Words, quote: Words) -> tuple[int, int]:
+    """The quote words [lo, hi) the printed words are compared with: the best run of matching
+    blocks, widened to neighbouring matches a few words away."""
     a, b = _best_span(blocks, printed, quote)
     # Neighbouring matches a few words away belong to the span too: what lies between them is a
     # substitution ("2 overreaching" for "two overarching"), better shown than cut off.
@@ -194,45 +211,69 @@ def align(printed: Words, quote: Words) -> Alignment:
         a -= 1
     while b < len(blocks) - 1 and _near(blocks[b], blocks[b + 1]):
         b += 1
-    lo, hi = blocks[a].b, blocks[b].b + blocks[b].size
-    ops, differences, span_words, numbers_differ = [], 0, 0, False
-    matched_weight, span_weight = 0, 0
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, p_keys, q_keys[lo:hi], autojunk=False).get_opcodes():
+    return blocks[a].b, blocks[b].b + blocks[b].size
+
+
+@dataclass
+class _Diff:
+    """The printed words against the quote's span, step by step, with what the score and the
+    verdict read from it."""
+
+    ops: list[Op] = field(default_factory=list)
+    differences: int = 0  # words that differ, gaps aside
+    span_words: int = 0  # quote words in the span, those skipped at a printed gap aside
+    numbers_differ: bool = False
+    matched_weight: int = 0
+    span_weight: int = 0
+
+
+def _diff(printed: Words, quote: Words, lo: int, hi: int) -> _Diff:
+    """The steps from the printed words to the quote's words [lo, hi); a step at a gap (an
+    ellipsis, a bracketed insertion) is no difference."""
+    diff = _Diff()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+        None, printed.keys, quote.keys[lo:hi], autojunk=False
+    ).get_opcodes():
         j1, j2 = j1 + lo, j2 + lo
         if tag == "equal":
-            ops.append(Op("equal", original=quote.spelled(j1, j2)))
-            matched_weight += _weight(printed.words[i1:i2])
-            span_weight += _weight(quote.words[j1:j2])
-            span_words += j2 - j1
+            diff.ops.append(Op("equal", original=quote.spelled(j1, j2)))
+            diff.matched_weight += _weight(printed.words[i1:i2])
+            diff.span_weight += _weight(quote.words[j1:j2])
+            diff.span_words += j2 - j1
             continue
         if tag == "replace" and i1 in printed.gaps and (j2 - j1) > (i2 - i1):
             # Quote words skipped at the gap, then a real replacement.
             skipped = (j2 - j1) - (i2 - i1)
-            ops.append(Op("insert", original=quote.spelled(j1, j1 + skipped), gap=True))
+            diff.ops.append(Op("insert", original=quote.spelled(j1, j1 + skipped), gap=True))
             j1 += skipped
-        at_printed_gap = tag == "insert" and any(i1 <= g <= i2 for g in printed.gaps)
-        at_quote_gap = tag == "delete" and any(j1 <= g <= j2 for g in quote.gaps)
-        gap = at_printed_gap or at_quote_gap
-        ops.append(Op(tag, printed=printed.spelled(i1, i2), original=quote.spelled(j1, j2), gap=gap))
-        if not at_printed_gap:
-            span_words += j2 - j1
-            span_weight += _weight(quote.words[j1:j2])
-        if not gap:
-            differences += max(i2 - i1, j2 - j1)
-            numbers_differ |= any(w.is_number for w in printed.words[i1:i2] + quote.words[j1:j2])
-    total = _weight(printed.words) + span_weight
-    score = round(2 * matched_weight / total, 4) if total else 0.0
-    excerpt = lo > 0 or hi < len(q_keys) or any(op.gap and op.op == "insert" for op in ops)
-    compared = max(n, span_words)
+        _add_difference(diff, printed, quote, tag, i1, i2, j1, j2)
+    return diff
+
+
+def _add_difference(diff: _Diff, printed: Words, quote: Words, tag: str, i1: int, i2: int, j1: int, j2: int) -> None:
+    """One step that is not `equal`: a difference, unless it is at a gap of either text."""
+    at_printed_gap = tag == "insert" and any(i1 <= g <= i2 for g in printed.gaps)
+    at_quote_gap = tag == "delete" and any(j1 <= g <= j2 for g in quote.gaps)
+    gap = at_printed_gap or at_quote_gap
+    diff.ops.append(Op(tag, printed=printed.spelled(i1, i2), original=quote.spelled(j1, j2), gap=gap))
+    if not at_printed_gap:
+        diff.span_words += j2 - j1
+        diff.span_weight += _weight(quote.words[j1:j2])
+    if not gap:
+        diff.differences += max(i2 - i1, j2 - j1)
+        diff.numbers_differ |= any(w.is_number for w in printed.words[i1:i2] + quote.words[j1:j2])
+
+
+def _verdict(score: float, differences: int, compared: int, numbers_differ: bool) -> str:
+    """unrelated below the threshold; else verbatim, minor (at most one word in ten, no number)
+    or altered."""
     if score < MATCH_THRESHOLD:
-        verdict = "unrelated"
-    elif differences == 0:
-        verdict = "verbatim"
-    elif differences * 10 <= compared and not numbers_differ:
-        verdict = "minor"
-    else:
-        verdict = "altered"
-    return Alignment(score, verdict, excerpt, tuple(ops), differences, compared)
+        return "unrelated"
+    if differences == 0:
+        return "verbatim"
+    if differences * 10 <= compared and not numbers_differ:
+        return "minor"
+    return "altered"
 
 
 def same_remark(quote: str, other: str) -> Alignment | None:

@@ -15,17 +15,15 @@ from simple_history.utils import bulk_create_with_history
 from statements import events
 from statements.interchange import ParseResult, StatementData
 from statements.models import Correction, Government, Source, Speaker, Statement, Topic, Translation
-from statements.services.imports import (
+from statements.services.imports.locking import deferred_position_steps, import_lock
+from statements.services.imports.report import ImportReport
+from statements.services.imports.speakers import _SpeakerResolver, unique_slugs
+from statements.services.imports.writes import (
     BATCH_SIZE,
-    ImportReport,
     _constraint_message,
     _create_references,
-    _SpeakerResolver,
-    deferred_position_steps,
-    import_lock,
     set_times,
     translation_rows,
-    unique_slugs,
 )
 
 

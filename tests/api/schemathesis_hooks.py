@@ -15,15 +15,15 @@ import schemathesis
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 django.setup()  # the cursors are signed with the settings' key, as the server signs them
 
-from api.pagination import KeysetPagination  # noqa: E402
+from statements import paging  # noqa: E402
 from statements.stats import MAX_ROWS, TooManyRows, periods  # noqa: E402
 
 LATER = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC).isoformat()
 # A cursor's ordering and values, by list: what a `next` link of that list would carry.
 CURSORS = {
-    "/api/v1/speakers/": ("name", ["Karine Jean-Pierre", "karine-jean-pierre"]),
-    "/api/v1/governments/": ("name", ["Germany", "DE"]),
-    "/api/v1/topics/": ("title", ["Russians", "russian-mobilisation-2022"]),
+    "/api/v1/speakers/": (paging.SPEAKERS, ["Karine Jean-Pierre", "karine-jean-pierre"]),
+    "/api/v1/governments/": (paging.GOVERNMENTS, ["Germany", "DE"]),
+    "/api/v1/topics/": (paging.TOPICS, ["Russians", "russian-mobilisation-2022"]),
 }
 STATEMENT_CURSORS = {
     "rank": [0.05, 3],
@@ -63,9 +63,9 @@ def before_call(context, case, kwargs):
         if case.operation.path in CURSORS:
             ordering, values = CURSORS[case.operation.path]
         else:
-            ordering = query.get("ordering") or ("rank" if query.get("q") else "-said_on")
-            values = STATEMENT_CURSORS[ordering]
-        query["cursor"] = KeysetPagination.sign({"o": ordering, "v": values, "r": 0})
+            name = query.get("ordering") or ("rank" if query.get("q") else "-said_on")
+            ordering, values = paging.ORDERINGS[name], STATEMENT_CURSORS[name]
+        query["cursor"] = paging.encode(ordering, values)
 
 
 def _three_words(text: str) -> str:

@@ -121,3 +121,38 @@ def test_checks_beyond_the_process_s_slots_are_503s_not_a_held_thread(seeds, set
     assert "Too many quote checks" in page.content.decode() and 'class="skip"' in page.content.decode()
     assert listing.status_code == 200  # other reads are not affected
     assert client.get(CHECK, {"text": FOUNDING_MISQUOTE}).status_code == 200  # the slot is free again
+
+
+def test_a_slot_held_by_another_process_is_taken_for_the_machine_and_freed_when_it_dies(seeds, settings):
+    """The slots are shared by every worker process of the machine (one check at a time on a
+    2-core server, not one per process), and a process killed while holding one frees it."""
+    import subprocess
+    import sys
+
+    from api import admission
+
+    settings.QUOTE_CHECK_WAIT_SECONDS = 0.05
+    (slot,) = admission._slot_files("quote-check", settings.QUOTE_CHECK_CONCURRENCY)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            "descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)\n"
+            "fcntl.flock(descriptor, fcntl.LOCK_EX)\n"
+            "print('held', flush=True)\n"
+            "time.sleep(60)\n",
+            str(slot),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    client = Client(raise_request_exception=False)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        busy = client.get(CHECK, {"text": FOUNDING_MISQUOTE})
+        assert busy.status_code == 503 and busy["Retry-After"] == "2"
+    finally:
+        holder.kill()
+        holder.wait(10)
+    assert client.get(CHECK, {"text": FOUNDING_MISQUOTE}).status_code == 200

@@ -165,22 +165,28 @@ NGINX_BODIES = re.compile(r"location = /_errors/(\d{3}) \{.*?return 200 '(.*?)\\
 
 
 def test_the_bodies_nginx_writes_are_problems_the_schema_declares(db, client):
-    """deploy/nginx.conf answers 413, 414, 431 and 503 itself: problem documents valid against the
-    served `Problem`, each declared for the statement list (413 for the quote check's POST)."""
+    """deploy/nginx.conf answers 413, 414, 429 (its pacing of quote checks), 431 and 503 itself:
+    problem documents valid against the served `Problem`, each declared for the statement list or
+    the quote check (413 for its POST)."""
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     schema = client.get("/api/v1/schema/", {"format": "json"}).json()
     bodies = dict(NGINX_BODIES.findall(conf))
 
     assert re.search(r"location /_errors/ \{[^}]*default_type application/problem\+json;", conf)
-    assert sorted(bodies) == ["413", "414", "431", "503"]
+    assert sorted(bodies) == ["413", "414", "429", "431", "503"]
     for code, text in bodies.items():
         body = json.loads(text)
         OAS31Validator(schema["components"]["schemas"]["Problem"]).validate(body)
-        assert body["status"] == int(code) and body["title"] == TITLES[int(code)]
-        assert body["detail"] == body["errors"]["detail"][0]
+        assert body["status"] == int(code) and body["detail"] == body["errors"]["detail"][0]
+        if code == "429":  # the quote checks' pace, a policy of its own
+            assert body["type"] == "https://iana.org/assignments/http-problem-types#quota-exceeded"
+            assert body["violated-policies"] == ["checks"]
+        else:
+            assert body["type"] == "about:blank" and body["title"] == TITLES[int(code)]
     listing = schema["paths"]["/api/v1/statements/"]["get"]["responses"]
     check_post = schema["paths"]["/api/v1/statements/check/"]["post"]["responses"]
-    for code, responses in (("414", listing), ("431", listing), ("503", listing), ("413", check_post)):
+    checks = (("413", check_post), ("429", check_post))
+    for code, responses in (("414", listing), ("431", listing), ("503", listing), *checks):
         assert responses[code]["content"] == {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 

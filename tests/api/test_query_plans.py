@@ -14,7 +14,7 @@ import json
 import pytest
 from django.db import connection
 
-from api.pagination import KeysetPagination
+from statements import paging
 from statements.generator import statements_generate
 from statements.models import Speaker, Topic
 from statements.quotecheck.candidates import forget_statistics
@@ -58,7 +58,7 @@ def explained_requests(api, urls: list[str]) -> dict[str, list[tuple[str, str]]]
 
 
 def cursor_for(ordering: str, values: list) -> str:
-    return KeysetPagination.sign({"o": ordering, "v": values, "r": 0})
+    return paging.encode(paging.ORDERINGS[ordering], values)
 
 
 @pytest.fixture

@@ -230,3 +230,32 @@ def test_embed_snippets_fit_a_phone(transactional_db, live_server, host_page, br
         timeout=30_000,
     )
     context.close()
+
+
+def test_every_embed_fits_the_size_its_oembed_answer_promises(transactional_db, live_server, browser):
+    """oEmbed's width and height are what a newsroom's CMS sizes the iframe to: the embed shown
+    at that width needs no horizontal scrolling, for each kind and each seed topic."""
+    from tests.conftest import import_seeds
+
+    import_seeds()
+    live = live_server.url
+    remark = Statement.objects.get(government="US", said_on="2022-09-27")
+    pages = [f"/statements/{remark.pk}/", GRID_PAGE, "/positions/"]
+    pages += [f"/topics/{slug}/" for slug in Statement.objects.values_list("topic__slug", flat=True).distinct()]
+    wider = []
+    for url in pages:
+        query = urllib.parse.urlencode({"url": f"{live}{url}", "format": "json"})
+        with urllib.request.urlopen(f"{live}/oembed?{query}", timeout=10) as response:
+            answer = json.loads(response.read())
+        src = answer["html"].split('src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+        page = browser.new_page(viewport={"width": answer["width"], "height": answer["height"]})
+        page.goto(src)
+        overflow = page.evaluate(
+            "Math.max(...[document.documentElement, ...document.querySelectorAll('*')]"
+            ".filter(e => e === document.documentElement || ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))"
+            ".map(e => e.scrollWidth - e.clientWidth))"
+        )
+        page.close()
+        if overflow > 0:
+            wider.append(f"{url}: the embed is {overflow} px wider than oEmbed's {answer['width']}")
+    assert not wider, wider

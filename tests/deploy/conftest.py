@@ -93,11 +93,20 @@ class Answer:
 
 
 def request(
-    target, method: str = "GET", path: str = "/", body=None, headers=None, timeout: float = 30, host: str = "127.0.0.1"
+    target,
+    method: str = "GET",
+    path: str = "/",
+    body=None,
+    headers=None,
+    timeout: float = 30,
+    host: str = "127.0.0.1",
+    source: str | None = None,
 ) -> Answer:
-    """One request to `target`: a port on 127.0.0.1 (nginx) or a Unix socket path (gunicorn)."""
+    """One request to `target`: a port on 127.0.0.1 (nginx) or a Unix socket path (gunicorn);
+    from the loopback address `source` (127.0.0.2, …: another client address) when given."""
     if isinstance(target, int):
-        connection = http.client.HTTPConnection("127.0.0.1", target, timeout=timeout)
+        address = (source, 0) if source else None
+        connection = http.client.HTTPConnection("127.0.0.1", target, timeout=timeout, source_address=address)
     else:
         connection = UnixHTTPConnection(str(target), timeout=timeout)
     try:

@@ -277,3 +277,49 @@ def test_gunicorn_stopped_is_a_problem_503_from_nginx(stack):
     assert answer.headers["Content-Type"] == "application/problem+json"
     assert "restarting" in answer.json()["errors"]["detail"][0]
     assert answer.json()["detail"] == answer.json()["errors"]["detail"][0]
+
+
+def test_nginx_paces_each_address_s_quote_checks_and_turns_away_a_flood(stack):
+    """deploy/nginx.conf: an address's checks beyond 2 a second wait in nginx (20 at most), the
+    rest are a 429 with Retry-After (a problem document for the API, a page for /check/) that never reaches
+    gunicorn; another address and every other request are not affected."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    site = stack()
+    body = json.dumps({"text": "We welcome all people seeking asylum."}).encode()
+
+    def api_check(_):
+        return request(
+            site.nginx.port,
+            "POST",
+            "/api/v1/statements/check/",
+            body=body,
+            headers={"Content-Type": "application/json"},
+            source="127.0.0.2",
+        )
+
+    def page_check(_):
+        return request(site.nginx.port, "GET", "/check/?text=We+welcome+all+people", source="127.0.0.3")
+
+    for check, kind in ((api_check, "json"), (page_check, "html")):
+        with ThreadPoolExecutor(30) as pool:
+            answers = list(pool.map(check, range(30)))
+        turned_away = [answer for answer in answers if answer.status == 429]
+        assert 5 <= len(turned_away) <= 12, [answer.status for answer in answers]
+        assert {answer.status for answer in answers} <= {200, 429, 503}
+        for answer in turned_away:
+            assert answer.headers["Retry-After"] == "1"
+            if kind == "json":
+                assert answer.headers["Content-Type"] == "application/problem+json"
+                assert "Too many quote checks" in answer.json()["errors"]["detail"][0]
+                assert answer.json()["type"] == "https://iana.org/assignments/http-problem-types#quota-exceeded"
+                assert answer.json()["violated-policies"] == ["checks"]
+            else:
+                assert answer.headers["Content-Type"].startswith("text/html")
+                assert "Too many quote checks" in answer.text and 'href="/check/"' in answer.text
+    log = site.app.log()
+    assert log.count('"POST /api/v1/statements/check/ ') <= 30 - 5
+    assert log.count('"GET /check/?text=') <= 30 - 5
+    # Another address, and requests that are not checks, go through at once.
+    assert request(site.nginx.port, "GET", "/check/?text=We+welcome+all+people", source="127.0.0.4").status == 200
+    assert [site.nginx.get(path).status for path in READS] == [200] * len(READS)

@@ -1,5 +1,6 @@
 """Import: validate every line first, report every problem with its line, write all or nothing."""
 
+import datetime
 import json
 
 import pytest
@@ -93,6 +94,8 @@ def test_a_file_with_bad_lines_writes_nothing_and_names_every_line(db):
     ("line", "message"),
     [
         (record(government="us"), "government: 'us' is not an ISO 3166-1 alpha-2 code, EU or UN; did you mean 'US'?"),
+        (record(government=["US"]), "government: ['US'] is not an ISO 3166-1 alpha-2 code, EU or UN"),
+        (record(government={"code": "US"}), "government: {'code': 'US'} is not an ISO 3166-1 alpha-2 code"),
         (record(date_precision="month"), "said_on: a month-precision date must be the 1st of the month"),
         (record(said_on="22/09/2022"), "said_on: must be a date as YYYY-MM-DD, not '22/09/2022'"),
         (record(quote="nul \x00 byte"), "quote: contains a NUL character"),
@@ -234,8 +237,13 @@ def test_command_dry_run(db, tmp_path, capsys):
 
 
 def test_large_file_shows_progress_and_imports(db, tmp_path, capsys):
+    first = datetime.date(2020, 1, 1)
+    lines = (
+        record(quote=f"Statement number {n}.", said_on=str(first + datetime.timedelta(days=n // 3)))
+        for n in range(3000)
+    )
     path = tmp_path / "large.jsonl"
-    path.write_text(jsonl(*(record(quote=f"Statement number {n}.") for n in range(3000))), encoding="utf-8")
+    path.write_text(jsonl(*lines), encoding="utf-8")
 
     call_command("import_statements", str(path))
 
@@ -243,6 +251,31 @@ def test_large_file_shows_progress_and_imports(db, tmp_path, capsys):
     assert "validating" in captured.err and "3000" in captured.err
     assert "3000 lines: 3000 created" in captured.out
     assert Statement.objects.count() == 3000 and Source.objects.count() == 3000
+
+
+def test_near_duplicates_on_one_day_are_looked_for_at_bounded_cost(db, monkeypatch):
+    """Every line by one speaker on one day that reads as one remark: each line names the first
+    few it repeats and counts the rest, and is compared with the newest few only (the import stays
+    linear in its lines whatever the file)."""
+    from statements.services.imports import plan
+
+    monkeypatch.setattr(plan, "SAME_DAY_COMPARED", 10)
+    report = import_text(jsonl(*(record(quote=f"Statement number {n}.") for n in range(15))))
+
+    assert report.ok, report.errors
+    assert Statement.objects.count() == 15
+    last = [notice for notice in report.notices if notice.startswith("line 15: ")]
+    assert [notice.split("(")[0] for notice in last[:3]] == [
+        f"line 15: quote: the same remark as line {n} " for n in (5, 6, 7)
+    ]
+    assert "and 7 more statements or lines" in last[3]
+    assert "14 statements or lines by the same speaker on the same day; compared with the newest 10 only" in last[4]
+    assert len(last) == 5
+    # A line with fewer before it names them all and says nothing more.
+    assert [notice.split(" (")[0] for notice in report.notices if notice.startswith("line 3: ")] == [
+        "line 3: quote: the same remark as line 1",
+        "line 3: quote: the same remark as line 2",
+    ]
 
 
 @pytest.mark.parametrize(

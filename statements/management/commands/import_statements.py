@@ -8,7 +8,7 @@ from django.db import DatabaseError
 from tqdm import tqdm
 
 from statements.interchange import parse_lines, read_lines
-from statements.services.imports import ImportBusy, statements_import
+from statements.services.imports import ImportBusy, ImportReport, statements_import
 from statements.services.restore import statements_restore
 
 PROGRESS_THRESHOLD_BYTES = 1_000_000  # about 2,000 lines: show a progress bar above this
@@ -76,20 +76,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"{prefix}{message}")
             self.stderr.write(f"{name}: {len(report.errors)} problem(s) in {report.lines} lines")
             return False
-        summary = (
-            f"{name}: {report.lines} lines: {report.created} {'restored' if restore else 'created'}, "
-            f"{report.updated} updated, {report.unchanged} unchanged"
-        )
-        for label_, count in (("retracted", report.retracted), ("reinstated", report.reinstated)):
-            if count:
-                summary += f", {count} {label_}"
-        for label_, names in (("governments", report.new_governments), ("topics", report.new_topics)):
-            if names:
-                summary += f"; new {label_}: {', '.join(names)}"
-        if report.new_speakers:
-            summary += f"; {len(report.new_speakers)} new speakers"
-        if report.waited:
-            summary += f" (after it {report.waited})"
+        summary = _summary(name, report, restore=restore)
         self.stdout.write(summary + (" (dry run: nothing written)" if dry_run else ""))
         return True
 
@@ -100,3 +87,22 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{name}: no such file")
         return path.open("rb"), path.stat().st_size
+
+
+def _summary(name: str, report: ImportReport, *, restore: bool) -> str:
+    """One line for a file imported: its counts, what was new, and whether it waited for another import."""
+    summary = (
+        f"{name}: {report.lines} lines: {report.created} {'restored' if restore else 'created'}, "
+        f"{report.updated} updated, {report.unchanged} unchanged"
+    )
+    for label, count in (("retracted", report.retracted), ("reinstated", report.reinstated)):
+        if count:
+            summary += f", {count} {label}"
+    for label, names in (("governments", report.new_governments), ("topics", report.new_topics)):
+        if names:
+            summary += f"; new {label}: {', '.join(names)}"
+    if report.new_speakers:
+        summary += f"; {len(report.new_speakers)} new speakers"
+    if report.waited:
+        summary += f" (after it {report.waited})"
+    return summary
