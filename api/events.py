@@ -13,7 +13,7 @@ import json
 import orjson
 from django import forms
 from django.contrib.syndication.views import Feed
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.urls import reverse
 from django.utils.http import http_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,7 +23,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from api import shapes
-from api.exceptions import error_body
+from api.exceptions import problem_response
 from api.feeds import StableAtomFeed, statement_title
 from api.filters import StatementFilter, filter_strictly
 from api.links import absolute, prefix
@@ -181,7 +181,7 @@ class EventsFeed(Feed):
         try:
             return super().__call__(request, *args, **kwargs)
         except FilterError as exc:
-            return JsonResponse(error_body(exc.errors), status=400)
+            return problem_response(400, exc.errors)
 
     def get_object(self, request, *args, **kwargs):
         form = EventParams({"type": request.GET.get("type")} if request.GET.get("type") else {})

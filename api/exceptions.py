@@ -1,22 +1,82 @@
-"""One error shape for the whole API: {"errors": {"<parameter>": ["message", …]}}."""
+"""One error shape for the API, the feeds, oEmbed and the quote check: an RFC 9457 problem
+document, sent as `application/problem+json`, that keeps the earlier shape's `errors` (messages
+by parameter name) as an extension member, so clients written against it keep working:
 
+    {"type": "about:blank", "title": "Bad Request", "status": 400,
+     "detail": "stance: 'welcomin' is not a stance; …", "errors": {"stance": ["'welcomin' is not a stance; …"]}}
+
+- `type` is "about:blank" (RFC 9457 §4.2.1: the problem is what the status code says; `title` is
+  then its reason phrase), except past the rate limit: a 429 is the RateLimit draft's
+  "quota-exceeded" problem type, naming the policy in `violated-policies`;
+- `detail` says it in one sentence, for people; `errors` names each parameter, for programs
+  ("detail" there for what concerns no one parameter);
+- no `instance`: the request's own URL names the occurrence.
+
+The schema declares it once (component `Problem`, api/schema.py); nginx writes the same shape
+for what it refuses before Django sees it (deploy/nginx.conf: 413, 414, 431, 503, and 429 for
+an address's quote checks past their pace, policy "checks").
+"""
+
+from http import HTTPStatus
+
+import orjson
 import psycopg
 from django.db import OperationalError
-from django.http import JsonResponse
+from django.http import HttpResponse
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from api.renderers import PROBLEM_JSON
+
 MAX_MESSAGE_LENGTH = 300
+ABOUT_BLANK = "about:blank"
+# draft-ietf-httpapi-ratelimit-headers §5.1 (with the RateLimit fields, api/middleware.py).
+QUOTA_EXCEEDED = "https://iana.org/assignments/http-problem-types#quota-exceeded"
+QUOTA_EXCEEDED_TITLE = "Request cannot be satisfied as assigned quota has been exceeded"
+# RFC 9110's reason phrases, where Python's differ (413, 414) or lack one.
+TITLES = {413: "Content Too Large", 414: "URI Too Long", 422: "Unprocessable Content"}
+
+
+def _cut(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE_LENGTH else f"{message[:MAX_MESSAGE_LENGTH]}…"
 
 
 def error_body(errors: dict[str, list[str]]) -> dict:
-    """The error shape. Messages are cut short: some (Django's own) quote the bad value back."""
+    """The `errors` member. Messages are cut short: some (Django's own) quote the bad value back."""
+    return {"errors": {name: [_cut(m) for m in messages] for name, messages in errors.items()}}
+
+
+def title_of(status: int) -> str:
+    return TITLES.get(status) or HTTPStatus(status).phrase
+
+
+def detail_of(errors: dict[str, list[str]]) -> str:
+    """One sentence for people: the messages, each after the parameter it is about."""
+    parts = [
+        " ".join(messages) if name == "detail" else f"{name}: {' '.join(messages)}" for name, messages in errors.items()
+    ]
+    return _cut("; ".join(parts))
+
+
+def problem(status: int, errors: dict[str, list[str]], **members) -> dict:
+    """The problem document for `status`; `members` may set `type` and `title`, and add extension
+    members (such as the 429's `violated-policies`)."""
+    kept = error_body(errors)
+    title = members.pop("title", None) or title_of(status)
     return {
-        "errors": {
-            name: [m if len(m) <= MAX_MESSAGE_LENGTH else f"{m[:MAX_MESSAGE_LENGTH]}…" for m in messages]
-            for name, messages in errors.items()
-        }
+        "type": members.pop("type", ABOUT_BLANK),
+        "title": title,
+        "status": status,
+        "detail": detail_of(kept["errors"]) or title,
+        **kept,
+        **members,
     }
+
+
+def problem_response(status: int, errors: dict[str, list[str]], **members) -> HttpResponse:
+    """A problem document as a plain Django response (middleware, feeds, oEmbed, handlers)."""
+    body = orjson.dumps(problem(status, errors, **members))
+    return HttpResponse(body, status=status, content_type=PROBLEM_JSON)
 
 
 def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -43,17 +103,9 @@ def is_statement_timeout(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError) and isinstance(exc.__cause__, psycopg.errors.QueryCanceled)
 
 
-def query_too_slow() -> JsonResponse:
-    response = JsonResponse(
-        error_body(
-            {
-                "detail": [
-                    "The query took longer than the 2 s limit. Narrow it with filters (a date range, governments)."
-                ]
-            }
-        ),
-        status=503,
-    )
+def query_too_slow() -> HttpResponse:
+    message = "The query took longer than the 2 s limit. Narrow it with filters (a date range, governments)."
+    response = problem_response(503, {"detail": [message]})
     response["Retry-After"] = "60"
     return response
 
@@ -68,15 +120,15 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    response.data = error_body(
-        flatten_errors(exc.detail if isinstance(exc, exceptions.APIException) else response.data)
-    )
+    errors = flatten_errors(exc.detail if isinstance(exc, exceptions.APIException) else response.data)
+    response.data = problem(response.status_code, errors)
+    response.content_type = PROBLEM_JSON  # whichever renderer wrote it (JSON, or the schema's)
     return response
 
 
 def json_not_found(request, exception=None):
     """404 for /api/ URLs that match no route, in the API's error shape."""
-    return JsonResponse(error_body({"detail": ["Not found."]}), status=404)
+    return problem_response(404, {"detail": ["Not found."]})
 
 
 def not_found(request, exception=None):

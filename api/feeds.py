@@ -24,14 +24,14 @@ import datetime
 import json
 
 from django.contrib.syndication.views import Feed
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from api import shapes
 from api.dates import honest_date
-from api.exceptions import error_body
+from api.exceptions import problem_response
 from api.links import absolute, prefix
 from statements import listing, translations
 from statements.filtering import Filtered, FilterError, filtered_from
@@ -146,8 +146,8 @@ class StatementFeedRequest:
         return [json.loads(row["json"]) for row in rows]
 
 
-def bad_request(exc: FilterError) -> JsonResponse:
-    return JsonResponse(error_body(exc.errors), status=400)
+def bad_request(exc: FilterError) -> HttpResponse:
+    return problem_response(400, exc.errors)
 
 
 class StatementsFeed(Feed):

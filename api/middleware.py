@@ -9,13 +9,13 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpResponseNotModified, JsonResponse
+from django.http import HttpResponseNotModified
 from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGetMiddleware
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.http import parse_etags, parse_http_date_safe
 
-from api.exceptions import error_body
+from api.exceptions import QUOTA_EXCEEDED, QUOTA_EXCEEDED_TITLE, problem_response
 from tracker.cache import redis_unavailable
 
 PUBLIC_PREFIXES = (
@@ -159,14 +159,30 @@ def _is_address(text: str) -> bool:
     return True
 
 
+# The one quota policy, as the RateLimit fields name it (draft-ietf-httpapi-ratelimit-headers).
+RATE_LIMIT_POLICY = "default"
+
+
+def rate_limit_fields(limit: int, window: int, remaining: int, reset: int) -> dict[str, str]:
+    """The RateLimit-Policy and RateLimit fields (structured-field lists, RFC 9651): the quota
+    per window, and what is left of it for `reset` more seconds."""
+    return {
+        "RateLimit-Policy": f'"{RATE_LIMIT_POLICY}";q={limit};w={window}',
+        "RateLimit": f'"{RATE_LIMIT_POLICY}";r={remaining};t={reset}',
+    }
+
+
 class RateLimitMiddleware:
     """Per-client rate limit on the API, feeds and oEmbed: 429 with Retry-After past it.
 
     A fixed window counted with the cache's atomic incr(), so every worker and server sharing
     the cache (Redis) counts together. While Redis does not answer (tracker/cache.py), each
     process counts on its own (`LOCAL_COUNTS`): the limit then holds per process, so a client
-    may get up to (processes × limit) through, and nobody gets a 500. Every answer says where the client stands, in the
-    RateLimit-Limit / -Remaining / -Reset headers (IETF draft) and X-RateLimit-* aliases.
+    may get up to (processes × limit) through, and nobody gets a 500. Every answer says where
+    the client stands, in the IETF httpapi draft's fields (draft-ietf-httpapi-ratelimit-headers-11):
+    `RateLimit-Policy: "default";q=600;w=60` (the quota per window) and
+    `RateLimit: "default";r=42;t=17` (42 requests left for the next 17 s). A 429 is the draft's
+    "quota-exceeded" problem, and its Retry-After is the end of the window.
     """
 
     def __init__(self, get_response):
@@ -176,39 +192,43 @@ class RateLimitMiddleware:
     def __call__(self, request):
         if not request.path.startswith(RATE_LIMITED_PREFIXES):
             return self.get_response(request)
-        self.limit, self.window = parse_rate(settings.API_RATE_LIMIT)
+        limit, window = parse_rate(settings.API_RATE_LIMIT)
         now = time.time()
-        window_start = int(now // self.window) * self.window
+        window_start = int(now // window) * window
         key = f"ratelimit:{client_address(request) or 'unknown'}:{window_start}"
-        used = self.count(key, window_start + self.window)
-        reset = max(1, int(window_start + self.window - now + 0.999))
-        if used > self.limit:
-            message = f"Too many requests: {self.limit} per {self.window} s. Retry in {reset} s."
+        used = self.count(key, window, window_start + window)
+        reset = max(1, int(window_start + window - now + 0.999))
+        if used > limit:
+            message = f"Too many requests: {limit} per {window} s. Retry in {reset} s."
             if request.path.startswith("/check/"):  # a page: the site's error page
                 from web.errors import error_page
 
                 response = error_page(request, 429, detail=message)
             else:
-                response = JsonResponse(error_body({"detail": [message]}), status=429)
+                response = problem_response(
+                    429,
+                    {"detail": [message]},
+                    type=QUOTA_EXCEEDED,
+                    title=QUOTA_EXCEEDED_TITLE,
+                    **{"violated-policies": [RATE_LIMIT_POLICY]},
+                )
             response["Retry-After"] = str(reset)
         else:
             response = self.get_response(request)
-        remaining = max(0, self.limit - used)
-        for prefix in ("RateLimit", "X-RateLimit"):
-            response[f"{prefix}-Limit"] = str(self.limit)
-            response[f"{prefix}-Remaining"] = str(remaining)
-            response[f"{prefix}-Reset"] = str(reset)
+        for name, value in rate_limit_fields(limit, window, max(0, limit - used), reset).items():
+            response[name] = value
         return response
 
-    def count(self, key: str, window_end: float) -> int:
+    @staticmethod
+    def count(key: str, window: int, window_end: float) -> int:
         """This request's number in its window: from the shared cache, or this process's count
         when the cache is a Redis that does not answer."""
         if not redis_unavailable():
-            cache.add(key, 0, timeout=self.window + 1)
+            cache.add(key, 0, timeout=window + 1)
             try:
                 used = cache.incr(key)
             except ValueError:  # expired between add() and incr()
-                cache.add(key, 1, timeout=self.window + 1)
+                cache.add(key, 1, timeout=window + 1)
                 used = 1
             if used is not None:  # None: Redis failed during this call
                 return used

@@ -7,11 +7,11 @@ import json
 import re
 from urllib.parse import SplitResult, urlsplit
 
-from django.http import Http404, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
 from django.utils.html import escape
 
-from api.exceptions import error_body
+from api.exceptions import problem_response
 from api.links import site_root
 from statements.models import Statement, Status, Topic
 
@@ -31,8 +31,8 @@ MATRIX_NAMES, MATRIX_TOPIC = 240, 250
 LARGEST_WIDTH, LARGEST_HEIGHT = 1600, 4000
 
 
-def _oembed_error(status: int, parameter: str, message: str) -> JsonResponse:
-    return JsonResponse(error_body({parameter: [message]}), status=status)
+def _oembed_error(status: int, parameter: str, message: str) -> HttpResponse:
+    return problem_response(status, {parameter: [message]})
 
 
 def _dimension(value: str | None, default: int, largest: int) -> int | None:
@@ -78,7 +78,7 @@ def _timeline_width(topic: Topic) -> int:
     return TIMELINE_NAMES + chart.plot_width + EMBED_CHROME if chart else SIZES["timeline"][0]
 
 
-def _embed_target(kind: str, match: re.Match, parts: SplitResult) -> tuple[str, str, str, int] | JsonResponse:
+def _embed_target(kind: str, match: re.Match, parts: SplitResult) -> tuple[str, str, str, int] | HttpResponse:
     """(title, author, the embed's path and query, the width it needs) of the page a URL names,
     or a 404 when it names no public statement or topic."""
     width = SIZES[kind][0]
@@ -132,7 +132,7 @@ def oembed(request):
     if match is None:
         return _oembed_error(404, "url", "Only statement, positions and topic pages can be embedded.")
     target = _embed_target(kind, match, parts)
-    if isinstance(target, JsonResponse):
+    if isinstance(target, HttpResponse):
         return target
     title, author, src, natural_width = target
     problem = _embed_query_error(kind, parts.query)

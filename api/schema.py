@@ -1,7 +1,8 @@
 """OpenAPI generation (OpenAPI 3.1): the schema tells what is really sent.
 
-- every GET documents its error responses and its 304 (conditional requests), and the headers
-  a client can read (ETag, Last-Modified, Link, RateLimit-*);
+- every GET documents its error responses (problem documents, component `Problem`) and its 304
+  (conditional requests), and the headers a client can read (ETag, Last-Modified, Link, the
+  RateLimit-Policy and RateLimit fields);
 - descriptions are written for readers, never a view's internal docstring;
 - the statement shapes come from api/shapes.py (components `Statement`, `StatementDetail`,
   `Tombstone`…), the parameters' limits from the filter language (statements/filtering.py):
@@ -25,25 +26,94 @@ from statements.filtering import (
     clean_language,
 )
 
+# Every error is an RFC 9457 problem document (api/exceptions.py): these answers may come from
+# any GET (or the quote check's POST); 413, 414 and 431 from nginx in front (deploy/nginx.conf).
 ERROR_DESCRIPTIONS = {
     "400": "A parameter is unknown, repeated or has a bad value; `errors` names it.",
     "404": "No such object (or it is not published).",
     "405": "The API is read-only.",
-    "429": "Too many requests from this client; see the Retry-After and RateLimit-* headers.",
+    "406": "The Accept header names no format this URL serves (JSON; application/problem+json is read as JSON).",
+    "414": "The URL is longer than 32 KB (nginx). Send a long quote check as POST.",
+    "429": "Too many requests from this client: the `quota-exceeded` problem type, naming the policy in "
+    "`violated-policies` (`default`, the RateLimit fields' policy; `checks`, nginx's pace of 2 quote checks a "
+    "second); see Retry-After.",
+    "431": "A request header is larger than 32 KB (nginx).",
+    "500": "Something went wrong on our side; it has been logged.",
     "503": "The query took longer than 2 s (statement_timeout), or the database is unavailable or busy for a "
-    "moment; see Retry-After.",
+    "moment, or the service is restarting; see Retry-After.",
 }
+POST_ERROR_DESCRIPTIONS = {
+    "413": "The request body is larger than 2 MB (nginx).",
+    "415": "The body is neither a form nor JSON.",
+}
+PROBLEM_JSON = "application/problem+json"
+PROBLEM = {
+    "type": "object",
+    "description": "An error, as an RFC 9457 problem document (application/problem+json). `type` is "
+    "`about:blank` (the status code says what happened; `title` is its reason phrase), except a 429: "
+    "`https://iana.org/assignments/http-problem-types#quota-exceeded`. `errors` (messages by parameter "
+    "name) is kept from the API's earlier error shape.",
+    "properties": {
+        "type": {"type": "string", "format": "uri-reference", "description": "The problem type."},
+        "title": {"type": "string", "description": "A short summary of the problem type."},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599, "description": "The HTTP status code."},
+        "detail": {"type": "string", "description": "What went wrong this time, in words."},
+        "instance": {
+            "type": "string",
+            "format": "uri-reference",
+            "description": "Not sent: the request's own URL names the occurrence.",
+        },
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "description": 'Messages by parameter name ("detail" for errors not tied to one parameter).',
+        },
+        "violated-policies": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "On a 429: the policy exceeded (`default`, or `checks` for the quote checks' pace).",
+        },
+    },
+    "required": ["type", "title", "status", "detail", "errors"],
+}
+RETRY_AFTER = {"schema": {"type": "integer", "minimum": 1}, "description": "Seconds to wait before trying again."}
 NOT_MODIFIED = {
     "description": "Not Modified: the copy you named with If-None-Match (or If-Modified-Since) is current. No body.",
     "headers": {"ETag": {"schema": {"type": "string"}, "description": "The current entity tag."}},
 }
+# draft-ietf-httpapi-ratelimit-headers-11: structured-field lists (RFC 9651) naming the one policy.
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": {
+        "schema": {"type": "string", "pattern": r'^"default";q=[0-9]{1,15};w=[0-9]{1,15}$'},
+        "description": 'The quota policy: `"default";q=600;w=60` is 600 requests per client in a 60 s window.',
+    },
+    "RateLimit": {
+        "schema": {"type": "string", "pattern": r'^"default";r=[0-9]{1,15};t=[0-9]{1,15}$'},
+        "description": 'What is left of it: `"default";r=42;t=17` is 42 more requests in the next 17 s.',
+    },
+}
 HEADERS = {
     "ETag": {"schema": {"type": "string"}, "description": "Entity tag: send it back as If-None-Match."},
     "Cache-Control": {"schema": {"type": "string"}, "description": "public, max-age=60."},
-    "RateLimit-Limit": {"schema": {"type": "integer"}, "description": "Requests allowed per window."},
-    "RateLimit-Remaining": {"schema": {"type": "integer"}, "description": "Requests left in this window."},
-    "RateLimit-Reset": {"schema": {"type": "integer"}, "description": "Seconds until the window resets."},
+    **RATE_LIMIT_HEADERS,
 }
+ERROR_HEADERS = {
+    "429": {"Retry-After": RETRY_AFTER, **RATE_LIMIT_HEADERS},
+    "503": {"Retry-After": RETRY_AFTER},
+}
+
+
+def problem_response(code: str, description: str) -> dict:
+    """An error response: a Problem document, with the headers that come with it."""
+    response = {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    if code in ERROR_HEADERS:
+        response["headers"] = dict(ERROR_HEADERS[code])
+    return response
+
+
 # A q of at most MAX_QUERY_TERMS words (web-search syntax).
 _SPACE, _WORD = r"[ \t\n\r\f\v]", r"[^ \t\n\r\f\v\u0000]"
 SEARCH_PATTERN = rf"^{_SPACE}*{_WORD}+({_SPACE}+{_WORD}+){{0,{MAX_QUERY_TERMS - 1}}}{_SPACE}*$"
@@ -119,8 +189,6 @@ class TrackerAutoSchema(AutoSchema):
         return ""
 
     def _get_response_bodies(self, direction="response"):
-        from api.serializers import ErrorSerializer
-
         responses = super()._get_response_bodies(direction)
         if self.method in ("GET", "POST"):  # POST: the quote check, a read
             for code, body in responses.items():
@@ -128,10 +196,10 @@ class TrackerAutoSchema(AutoSchema):
                     body.setdefault("headers", {}).update(HEADERS)
             if self.method == "GET":
                 responses.setdefault("304", dict(NOT_MODIFIED))
-            for code, description in ERROR_DESCRIPTIONS.items():
+            errors = ERROR_DESCRIPTIONS | (POST_ERROR_DESCRIPTIONS if self.method == "POST" else {})
+            for code, description in sorted(errors.items()):
                 if code not in responses:
-                    responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction)
-                    responses[code]["description"] = description
+                    responses[code] = problem_response(code, description)
         return responses
 
 
@@ -157,7 +225,7 @@ def add_components_and_vocabularies(result, generator, request, public):
     from api.shapes import components
     from statements.models import Speaker, Topic
 
-    result.setdefault("components", {}).setdefault("schemas", {}).update(components())
+    result.setdefault("components", {}).setdefault("schemas", {}).update(components(), Problem=PROBLEM)
     vocabularies = {"speaker": _public_slugs(Speaker), "topic": _public_slugs(Topic)}
     for path in result.get("paths", {}).values():
         for operation in path.values():

@@ -138,13 +138,6 @@ class TopicSerializer(serializers.ModelSerializer):
         return self.context["summaries"][topic.pk]["last_said_on"]
 
 
-class ErrorSerializer(serializers.Serializer):
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text='Messages by parameter name ("detail" for errors not tied to one parameter).',
-    )
-
-
 class SpeakerSummarySerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()

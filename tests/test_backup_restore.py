@@ -213,7 +213,7 @@ def test_export_restore_export_is_byte_identical_and_answers_the_same(tmp_path, 
     assert speakers_again.read_bytes() == speakers.read_bytes()  # every speaker, none without statements lost
     assert restored_versions == versions and versions[remark.pk] == 2  # an open form's guard still holds
     assert before == after
-    assert before[f"/api/v1/statements/{gone.pk}/"] == {"errors": {"detail": ["No published statement has this id."]}}
+    assert before[f"/api/v1/statements/{gone.pk}/"]["errors"] == {"detail": ["No published statement has this id."]}
     assert [c["kind"] for c in before[f"/api/v1/statements/{back.pk}/"]["corrections"]] == [
         "retraction",
         "reinstatement",

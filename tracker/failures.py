@@ -1,8 +1,8 @@
 """Failing well (SPEC §8): what a request gets when a part of the stack fails or refuses.
 
 - PostgreSQL unreachable, or every pooled connection busy past the pool's wait: 503 with
-  `Retry-After`, JSON under the machine-read prefixes (API, feeds, oEmbed), an HTML page in the
-  site's layout elsewhere. Never Django's bare "Server Error (500)".
+  `Retry-After`, a problem document (application/problem+json) under the machine-read prefixes
+  (API, feeds, oEmbed), an HTML page in the site's layout elsewhere. Never Django's bare "Server Error (500)".
 - A query cut by `statement_timeout`: 503 too (the request was too costly now; narrowing it or
   trying later helps), never a 500.
 - Everything else unexpected: a 500 in the same two shapes.
@@ -16,12 +16,11 @@ import sys
 
 import psycopg
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import JsonResponse
 from psycopg_pool import PoolTimeout
 
 logger = logging.getLogger("tracker.failures")
 
-# Paths read by programs: their errors are JSON in the API's error shape.
+# Paths read by programs: their errors are problem documents (api/exceptions.py).
 MACHINE_PREFIXES = ("/api/", "/feeds/", "/oembed")
 RETRY_AFTER_UNAVAILABLE = 10  # seconds: a database restart or fail-over
 RETRY_AFTER_BUSY = 5  # every pooled connection busy
@@ -92,9 +91,9 @@ def failure_response(request, kind: str):
     """The answer for a failure `kind` (a key of MESSAGES): 503 (500 for "error")."""
     status = 500 if kind == "error" else 503
     if request.path.startswith(MACHINE_PREFIXES):
-        from api.exceptions import error_body
+        from api.exceptions import problem_response
 
-        response = JsonResponse(error_body({"detail": [MESSAGES[kind]]}), status=status)
+        response = problem_response(status, {"detail": [MESSAGES[kind]]})
     else:
         from web.errors import error_page
 

@@ -306,6 +306,7 @@ COUNTRIES_OVERRIDE = {"EU": "European Union", "UN": "United Nations", "US": "Uni
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.renderers.ProblemAwareNegotiation",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
@@ -357,9 +358,8 @@ CORS_EXPOSE_HEADERS = [
     "Last-Modified",
     "Link",
     "Retry-After",
-    "RateLimit-Limit",
-    "RateLimit-Remaining",
-    "RateLimit-Reset",
+    "RateLimit-Policy",
+    "RateLimit",
 ]
 
 # History is for reading: reverting from the history page would bypass the editorial rules

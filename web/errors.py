@@ -1,6 +1,6 @@
 """Error pages in the site's layout (navigation, skip link, `lang`, footer), saying what happened
-in words: 400, 403, 404, 405, 410, 500 and 503 (SPEC §6a, §8). API paths answer in JSON instead
-(api/exceptions.py, tracker/failures.py).
+in words: 400, 403, 404, 405, 410, 500 and 503 (SPEC §6a, §8). API paths answer with problem
+documents instead (application/problem+json: api/exceptions.py, tracker/failures.py).
 
 They never read the database: a 503 page must render while PostgreSQL is down.
 """
@@ -41,12 +41,25 @@ def error_page(request, status: int, *, reason: str | None = None, detail: str |
     return response
 
 
+def _machine_problem(request, status: int, message: str):
+    """Under the machine-read prefixes, the problem document a program expects; else None."""
+    from tracker.failures import MACHINE_PREFIXES
+
+    if not request.path.startswith(MACHINE_PREFIXES):
+        return None
+    from api.exceptions import problem_response
+
+    return problem_response(status, {"detail": [message]})
+
+
 def bad_request(request, exception=None):
-    return error_page(request, 400)
+    """handler400 (Django's own refusals: a disallowed Host, too many parameters)."""
+    message = "The request could not be read (too many parameters, or a malformed header)."
+    return _machine_problem(request, 400, message) or error_page(request, 400)
 
 
 def permission_denied(request, exception=None):
-    return error_page(request, 403)
+    return _machine_problem(request, 403, "Not allowed: the public API is read-only.") or error_page(request, 403)
 
 
 def csrf_failure(request, reason=""):
@@ -70,12 +83,10 @@ class NotAllowedPageMiddleware:
             from tracker.failures import MACHINE_PREFIXES
 
             if request.path.startswith(MACHINE_PREFIXES):
-                from django.http import JsonResponse
-
-                from api.exceptions import error_body
+                from api.exceptions import problem_response
 
                 message = f"Method {request.method} not allowed here: use {', '.join(allowed)}."
-                replaced = JsonResponse(error_body({"detail": [message]}), status=405)
+                replaced = problem_response(405, {"detail": [message]})
                 replaced["Allow"] = response["Allow"]
             else:
                 replaced = error_page(request, 405, allowed=allowed)

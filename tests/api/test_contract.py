@@ -150,7 +150,16 @@ def served_schema(client: Client) -> OpenAPI:
     def text(value, **_parameters):
         return value.decode() if isinstance(value, bytes) else value
 
-    config = Config(extra_media_type_deserializers={"text/csv": text, "application/jsonl": text})
+    def problem(value, **_parameters):  # openapi-core 0.23 reads application/problem+json as bytes
+        return json.loads(value)
+
+    config = Config(
+        extra_media_type_deserializers={
+            "text/csv": text,
+            "application/jsonl": text,
+            "application/problem+json": problem,
+        }
+    )
     return OpenAPI.from_dict(client.get("/api/v1/schema/", {"format": "json"}).json(), config=config)
 
 

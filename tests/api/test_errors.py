@@ -1,6 +1,9 @@
-"""Bad input is a 400 naming the parameter; missing objects 404; never a 500."""
+"""Bad input is a 400 naming the parameter; missing objects 404; never a 500. Each is a problem
+document (RFC 9457, application/problem+json) keeping `errors`."""
 
 import pytest
+
+from tests.api.problems import assert_problem, problem
 
 LIST = "/api/v1/statements/"
 
@@ -44,9 +47,9 @@ LIST = "/api/v1/statements/"
 def test_bad_parameter_is_400_naming_it(seeded, api, params, parameter):
     response = api.get(LIST, params)
 
-    assert response.status_code == 400
-    assert list(response.json()["errors"]) == [parameter]
-    assert all(isinstance(m, str) and m for m in response.json()["errors"][parameter])
+    body = assert_problem(response, 400)
+    assert list(body["errors"]) == [parameter]
+    assert body["detail"].startswith(f"{parameter}: ")
 
 
 def test_tampered_cursor_is_400(seeded, api):
@@ -85,8 +88,8 @@ def test_cursor_from_another_ordering_is_400(seeded, api):
 def test_missing_objects_and_routes_are_json_404(seeded, api, path):
     response = api.get(path)
 
-    assert response.status_code == 404
-    assert response.json() == {"errors": {"detail": [response.json()["errors"]["detail"][0]]}}
+    body = assert_problem(response, 404)
+    assert body == problem(404, {"detail": [body["detail"]]})
 
 
 @pytest.mark.parametrize(
@@ -102,8 +105,8 @@ def test_unknown_parameter_on_any_endpoint_is_400(seeded, api, path):
 def test_error_messages_do_not_echo_huge_values(seeded, api):
     response = api.get(LIST, {"government": "A" * 1_000_000})
 
-    assert response.status_code == 400
-    assert len(response.content) < 300
+    assert_problem(response, 400)
+    assert len(response.content) < 600  # the message twice (`detail`, `errors`), never the value
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import json
 from django.http import StreamingHttpResponse
 
 from statements.models import Government, Source, Speaker, Statement, Topic
+from tests.api.problems import problem
 from tests.conftest import import_text, searched
 from tests.factories import StatementFactory
 
@@ -94,9 +95,9 @@ def test_exports_take_every_filter_and_never_drafts(seeded, client):
 
 def test_export_errors_are_json_400s(seeded, client):
     assert client.get("/api/v1/statements/export.csv", {"stanse": "x"}).status_code == 400
-    assert client.get("/api/v1/statements/export.jsonl", {"government": "XX"}).json() == {
-        "errors": {"government": ["'XX' is not a government code (ISO 3166-1 alpha-2, EU or UN)."]}
-    }
+    assert client.get("/api/v1/statements/export.jsonl", {"government": "XX"}).json() == problem(
+        400, {"government": ["'XX' is not a government code (ISO 3166-1 alpha-2, EU or UN)."]}
+    )
     assert client.get("/api/v1/statements/export.csv", {"page_size": "10"}).status_code == 400
 
 

@@ -11,6 +11,7 @@ import jsonfeed
 import pytest
 
 from statements.models import Statement
+from tests.api.problems import problem
 from tests.factories import StatementFactory
 
 HOSTILE = '</script><img src=x onerror=alert(1)> "quotes" & \u202eevil\u202c javascript:alert(2)'
@@ -70,9 +71,12 @@ def test_feeds_hold_the_latest_50(db, client):
 def test_bad_filter_values_are_400_and_drafts_never_appear(db, client, path):
     StatementFactory(status="draft", quote="zqx draft words")
 
-    assert client.get(path, {"stance": "welcomin"}).json() == {
-        "errors": {"stance": ["'welcomin' is not a stance; use one of welcoming, conditional, restrictive, neutral."]}
-    }
+    refused = client.get(path, {"stance": "welcomin"})
+    assert refused["Content-Type"] == "application/problem+json"
+    assert refused.json() == problem(
+        400,
+        {"stance": ["'welcomin' is not a stance; use one of welcoming, conditional, restrictive, neutral."]},
+    )
     assert client.get(path, {"said_after": "2022-02-30"}).status_code == 400
     assert b"zqx" not in client.get(path).content
 

@@ -3,6 +3,7 @@
 import pytest
 
 from statements.models import Statement
+from tests.api.problems import MEMBERS, assert_problem
 from tests.factories import StatementFactory, TopicFactory
 
 TOPIC = "russian-mobilisation-2022"
@@ -87,10 +88,8 @@ def seeded(db):
 
 
 def assert_error(response, statuses=(400, 404)):
-    assert response.status_code in statuses, (response.status_code, response.content[:300])
-    body = response.json()
-    assert list(body) == ["errors"] and body["errors"]
-    assert all(isinstance(m, str) for messages in body["errors"].values() for m in messages)
+    body = assert_problem(response, statuses)
+    assert list(body) == MEMBERS
     assert len(response.content) < 2000  # never an echo of a megabyte
 
 

@@ -85,7 +85,8 @@ def test_a_cross_origin_preflight_may_revalidate_and_read_what_it_needs(seeded, 
     allowed = {h.strip() for h in preflight["Access-Control-Allow-Headers"].split(",")}
     assert {"if-none-match", "if-modified-since"} <= allowed
     exposed = {h.strip() for h in response["Access-Control-Expose-Headers"].split(",")}
-    assert {"ETag", "Last-Modified", "Link", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining"} <= exposed
+    assert {"ETag", "Last-Modified", "Link", "Retry-After", "RateLimit-Policy", "RateLimit"} <= exposed
+    assert {"RateLimit-Policy", "RateLimit"} <= set(response.headers)
     assert response["Access-Control-Allow-Origin"] == "*"
 
 

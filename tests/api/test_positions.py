@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from statements.models import Statement
+from tests.api.problems import problem
 from tests.factories import GovernmentFactory, SpeakerFactory, StatementFactory, TopicFactory
 
 TOPIC = "russian-mobilisation-2022"
@@ -306,9 +307,9 @@ def test_bad_parameters_are_400(seeded, api, path, params, parameter):
 def test_compare_bad_parameters_are_400(seeded, api):
     pk = Statement.objects.first().pk
 
-    assert api.get(f"/api/v1/statements/{pk}/compare/", {"as_of": "2022-01-01"}).json() == {
-        "errors": {"as_of": ["Unknown parameter. This endpoint accepts: government, stance."]}
-    }
+    assert api.get(f"/api/v1/statements/{pk}/compare/", {"as_of": "2022-01-01"}).json() == problem(
+        400, {"as_of": ["Unknown parameter. This endpoint accepts: government, stance."]}
+    )
     assert api.get(f"/api/v1/statements/{pk}/compare/", {"stance": "x"}).status_code == 400
 
 

@@ -1,4 +1,5 @@
-"""The API rate limit: 429 with Retry-After, headers on every answer, shared by every worker."""
+"""The API rate limit: 429 with Retry-After, the RateLimit-Policy and RateLimit fields on every answer,
+shared by every worker."""
 
 import os
 import socket
@@ -10,6 +11,7 @@ import urllib.error
 import urllib.request
 import uuid
 
+import http_sf
 import pytest
 from django.core.cache import cache
 
@@ -30,13 +32,38 @@ def test_past_the_limit_is_429_with_retry_after(limit_of_three, client):
     answers = [client.get(ROOT_URL) for _ in range(4)]
 
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
-    assert [a["RateLimit-Remaining"] for a in answers] == ["2", "1", "0", "0"]
-    assert all(a["RateLimit-Limit"] == "3" and a["X-RateLimit-Limit"] == "3" for a in answers)
+    assert [a["RateLimit-Policy"] for a in answers] == ['"default";q=3;w=3600'] * 4
+    assert [a["RateLimit"].partition(";t=")[0] for a in answers] == [f'"default";r={n}' for n in (2, 1, 0, 0)]
+    assert not any(name.startswith("X-RateLimit") or name == "RateLimit-Limit" for a in answers for name in a.headers)
     refused = answers[-1]
     assert 1 <= int(refused["Retry-After"]) <= 3600
+    assert refused["RateLimit"] == f'"default";r=0;t={refused["Retry-After"]}'  # back when the window ends
+    assert refused["Content-Type"] == "application/problem+json"
+    message = f"Too many requests: 3 per 3600 s. Retry in {refused['Retry-After']} s."
     assert refused.json() == {
-        "errors": {"detail": [f"Too many requests: 3 per 3600 s. Retry in {refused['Retry-After']} s."]}
+        "type": "https://iana.org/assignments/http-problem-types#quota-exceeded",
+        "title": "Request cannot be satisfied as assigned quota has been exceeded",
+        "status": 429,
+        "detail": message,
+        "errors": {"detail": [message]},
+        "violated-policies": ["default"],
     }
+
+
+def test_the_ratelimit_fields_are_structured_fields_naming_one_policy(limit_of_three, client, settings):
+    """Read by a structured-field parser (RFC 9651), as a client would: lists of one item, the
+    policy's name a String, the draft's parameters Integers (draft-ietf-httpapi-ratelimit-headers)."""
+    settings.API_RATE_LIMIT = "600/minute"
+    answer = client.get(ROOT_URL)
+
+    policies = http_sf.parse(answer["RateLimit-Policy"].encode(), tltype="list")
+    limits = http_sf.parse(answer["RateLimit"].encode(), tltype="list")
+
+    assert policies == [("default", {"q": 600, "w": 60})]
+    [(name, parameters)] = limits
+    assert name == "default" and list(parameters) == ["r", "t"]
+    assert parameters["r"] == 599 and 1 <= parameters["t"] <= 60
+    assert all(isinstance(value, int) and not isinstance(value, bool) for value in parameters.values())
 
 
 def test_each_client_has_its_own_count(limit_of_three, client):

@@ -4,6 +4,8 @@ import re
 
 import yaml
 
+from tests.api.problems import problem
+
 ENDPOINTS = [
     "/api/v1/statements/",
     "/api/v1/statements/{id}/",
@@ -79,5 +81,6 @@ def test_schema_as_json_and_strict_parameters(db, api):
     assert api.get("/api/v1/schema/", {"format": "json"}).json()["openapi"].startswith("3.")
     response = api.get("/api/v1/schema/", {"formt": "json"})
     assert response.status_code == 400
-    assert response.json() == {"errors": {"formt": ["Unknown parameter. This endpoint accepts: format."]}}
-    assert api.get("/api/v1/schema/", {"format": "xml"}).json() == {"errors": {"format": ["Use yaml or json."]}}
+    assert response.json() == problem(400, {"formt": ["Unknown parameter. This endpoint accepts: format."]})
+    assert response["Content-Type"] == "application/problem+json"
+    assert api.get("/api/v1/schema/", {"format": "xml"}).json() == problem(400, {"format": ["Use yaml or json."]})

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from statements.models import Statement
+from tests.api.problems import problem
 from tests.factories import GovernmentFactory, StatementFactory
 
 LIST = "/api/v1/statements/"
@@ -231,7 +232,7 @@ def test_writes_are_405(seeded, api, method):
     response = getattr(api, method)(f"{LIST}{pk}/" if method != "post" else LIST, {}, format="json")
 
     assert response.status_code == 405
-    assert response.json() == {"errors": {"detail": [f'Method "{method.upper()}" not allowed.']}}
+    assert response.json() == problem(405, {"detail": [f'Method "{method.upper()}" not allowed.']})
 
 
 def test_statement_page_is_the_permalink(seeded, client):

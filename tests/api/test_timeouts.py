@@ -2,6 +2,7 @@
 
 from django.db import connection
 
+from tests.api.problems import problem
 from tests.factories import StatementFactory
 
 
@@ -21,11 +22,11 @@ def test_a_cancelled_query_is_a_503(db, api, monkeypatch):
 
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
-    assert response.json() == {
-        "errors": {
-            "detail": ["The query took longer than the 2 s limit. Narrow it with filters (a date range, governments)."]
-        }
-    }
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json() == problem(
+        503,
+        {"detail": ["The query took longer than the 2 s limit. Narrow it with filters (a date range, governments)."]},
+    )
 
 
 def test_a_cancelled_query_on_a_page_is_a_503_page(db, monkeypatch):

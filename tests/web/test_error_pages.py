@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from django.db import OperationalError
 from django.test import Client
 
+from tests.api.problems import problem
 from tests.conftest import import_seeds
 
 
@@ -40,9 +41,10 @@ def test_a_missing_page_is_a_404_in_the_layout(seeds, browser):
 
 def test_the_api_keeps_json(seeds, browser):
     response = browser.get("/api/v1/nothing-here/")
-    assert response.status_code == 404 and response.json() == {"errors": {"detail": ["Not found."]}}
+    assert response.status_code == 404 and response.json() == problem(404, {"detail": ["Not found."]})
     response = browser.post("/api/v1/statements/", {})
     assert response.status_code == 405 and "errors" in response.json()
+    assert response["Content-Type"] == "application/problem+json"
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
@@ -62,7 +64,9 @@ def test_writes_to_feeds_and_oembed_are_405_with_allow_in_json(seeds, browser, p
 
     assert response.status_code == 405
     assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+    assert response["Content-Type"] == "application/problem+json"
     assert "not allowed" in response.json()["errors"]["detail"][0]
+    assert response.json()["detail"] == response.json()["errors"]["detail"][0]
 
 
 def test_the_check_page_is_rate_limited_like_the_api_with_a_page(seeds, browser, settings):
