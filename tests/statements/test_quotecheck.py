@@ -98,3 +98,43 @@ def test_hostile_quotes_come_back_as_text(db, client, quote):
     assert page.status_code == 200
     assert "<script>alert" not in page.content.decode() and "<b>welcome" not in page.content.decode()
     assert client.get("/api/v1/statements/check/", {"text": quote}).json()["matches"][0]["statement"]["quote"] == quote
+
+
+def test_pairs_of_neighbouring_words_find_a_garbled_remark_among_quotes_that_share_its_words(db, monkeypatch):
+    """Among a million statements the founding misquote's words are each in tens of thousands of
+    quotes, and the word pass reads a capped share of them (here: 30 of 121): the remark is found
+    by its pairs of neighbouring words ("we welcome", "seeking asylum"), which the others lack."""
+    import importlib
+    import itertools
+    import random
+
+    from api import shapes
+    from statements.quotecheck import check_quote
+
+    found = importlib.import_module("statements.quotecheck.candidates")  # the module (the name is also its function)
+
+    rng = random.Random(7)
+    first = StatementFactory(quote="Nothing to do with it.")
+    same = {"speaker": first.speaker, "government": first.government, "topic": first.topic}
+    printed = "We welcome all people seeking asylum"
+    words = [*printed.lower().split(), "and", "they", "should", "apply", "here", "today"]
+    print_pairs = set(itertools.pairwise(printed.lower().split()))
+    made = 0
+    while made < 120:  # every word of the print, none beside its neighbour in the print
+        rng.shuffle(words)
+        if not print_pairs.intersection(itertools.pairwise(words)):
+            StatementFactory(quote=" ".join(words) + f", number {made}.", **same)
+            made += 1
+    remark = StatementFactory(
+        quote="So, as far as that, we welcome any folks who are seeking asylum — and they should do that.", **same
+    )
+    found.forget_statistics()
+    projection = shapes.check_projection("/api/", "/")
+
+    monkeypatch.setattr(found, "PAIRS_NEEDED", 99)  # the word pass alone
+    by_words = check_quote(printed, projection=projection, limit=3)
+    assert remark.pk not in [match.statement_id for match in by_words.matches]
+
+    monkeypatch.undo()
+    both = check_quote(printed, projection=projection, limit=3)
+    assert both.matches[0].statement_id == remark.pk and both.verdict == "altered"
