@@ -153,12 +153,19 @@ EXAMPLE = {
 }
 
 
+# The check's parameters (its own and the statement filters), for the GET's query string and the POST's body.
+CHECK_QUERY = Query(CheckParams, filters=True)
+
+
 def _check_request() -> dict:
     """The POST body: the GET's parameters as an object (a list filter as an array, or one string)."""
-    from api.schema import _not_empty, filter_schemas, schema_for
+    from api.schema import _not_empty, schema_for
 
-    properties = {name: _not_empty(schema_for(field)) for name, field in CheckParams.base_fields.items()}
-    properties |= {name: _not_empty(schema) for name, schema in filter_schemas().items()}
+    properties = {
+        name: _not_empty(schema_for(field))
+        for form_class in CHECK_QUERY.parameter_forms()
+        for name, field in form_class.base_fields.items()
+    }
     for name, schema in properties.items():
         if schema.get("type") == "array":
             properties[name] = {"anyOf": [schema["items"], schema]}
@@ -209,7 +216,7 @@ class StatementCheck(APIView):
 
     name = "Check"  # what OPTIONS has always answered (DRF's action naming)
     parser_classes = [JSONParser, FormParser, MultiPartParser]
-    query = Query(CheckParams, filters=True)
+    query = CHECK_QUERY
 
     @extend_schema(
         summary="Check a quote as printed elsewhere against the verified statements",
