@@ -25,7 +25,6 @@ from api.serializers import (
     StatsSerializer,
     TimelinesSerializer,
     position_dict,
-    summary_dict,
     timeline_dict,
     topic_ref,
 )
@@ -225,7 +224,7 @@ class StatementCompare(APIView):
             {
                 "topic": topic_ref(statement.topic),
                 "as_of": statement.said_on.isoformat(),
-                "statement": summary_dict(statement, urls),
+                "statement": shapes.summary(statement, urls),
                 "summary": positions_summary(positions, statement.said_on),
                 "positions": [position_dict(p, urls, subject=statement.government_id) for p in positions],
             }

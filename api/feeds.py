@@ -30,11 +30,12 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from api import shapes
+from api.dates import honest_date
 from api.exceptions import error_body
 from api.links import absolute, prefix
 from statements import listing, translations
 from statements.filtering import Filtered, FilterError, filtered_from
-from statements.models import Correction, CorrectionKind, DataVersion, DatePrecision, RecordChange, Status
+from statements.models import Correction, CorrectionKind, DataVersion, RecordChange, Status
 
 FEED_LENGTH = 50
 TITLE = "Statement tracker: what governments say about asylum"
@@ -44,11 +45,7 @@ SUBTITLE = "Official statements on admitting asylum seekers, verbatim and source
 def said_on_text(statement: dict) -> str:
     """When the remark was made, as honest as its precision: "27 September 2022", "c. 22 September
     2022", "September 2022"."""
-    day = datetime.date.fromisoformat(statement["said_on"])
-    if statement["date_precision"] == DatePrecision.MONTH:
-        return f"{day:%B %Y}"
-    text = f"{day.day} {day:%B %Y}"
-    return f"c. {text}" if statement["date_precision"] == DatePrecision.APPROXIMATE else text
+    return honest_date(statement["said_on"], statement["date_precision"], "long")
 
 
 def statement_title(statement: dict) -> str:
@@ -89,8 +86,7 @@ def change_text(statement: dict) -> str:
     note = change_note(statement)
     if note is None:
         return ""
-    day = datetime.date.fromisoformat(note["date"])
-    return f"{statement['record_change'].capitalize()} on {day.day} {day:%B %Y}: {note['note']}"
+    return f"{statement['record_change'].capitalize()} on {honest_date(note['date'], 'day', 'long')}: {note['note']}"
 
 
 def english_line(statement: dict) -> str:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api import shapes
 from api.links import StatementUrls, absolute
 from statements.models import DatePrecision, Government, Speaker, Stance, Topic
 
@@ -152,6 +153,8 @@ class SpeakerSummarySerializer(serializers.Serializer):
 class StatementSummarySerializer(serializers.Serializer):
     """The short form of a statement used in positions, compare and timelines."""
 
+    # api/shapes.py's SUMMARY in the schema (the JSON comes from shapes.summary() and SUMMARY's
+    # SQL); tests/api/test_summary_shape.py checks that the fields are SUMMARY's, in its order.
     id = serializers.IntegerField()
     url = serializers.URLField(help_text="This statement in the API.")
     permalink = serializers.URLField(help_text="Its public page: the URL to cite.")
@@ -273,20 +276,6 @@ def topic_ref(topic) -> dict:
     return {"slug": topic.slug, "title": topic.title}
 
 
-def summary_dict(statement, urls: StatementUrls) -> dict:
-    return {
-        "id": statement.pk,
-        "url": urls.api(statement.pk),
-        "permalink": urls.page(statement.pk),
-        "speaker": {"slug": statement.speaker.slug, "name": statement.speaker.name},
-        "role": statement.role,
-        "said_on": statement.said_on.isoformat(),
-        "date_precision": statement.date_precision,
-        "stance": statement.stance,
-        "quote": statement.quote,
-    }
-
-
 def position_dict(position, urls: StatementUrls, subject: str | None = None) -> dict:
     row = {
         "government": {"code": position.government.code, "name": position.government.name},
@@ -294,7 +283,7 @@ def position_dict(position, urls: StatementUrls, subject: str | None = None) -> 
         "since": position.since.isoformat() if position.since else None,
         "previous_stance": position.previous_stance,
         "counts": position.counts,
-        "statement": summary_dict(position.statement, urls) if position.statement else None,
+        "statement": shapes.summary(position.statement, urls) if position.statement else None,
     }
     if subject is not None:
         row["is_subject"] = position.government.code == subject
@@ -309,7 +298,7 @@ def timeline_dict(timeline, urls: StatementUrls) -> dict:
                 "said_on": change.said_on.isoformat(),
                 "from": change.from_stance,
                 "to": change.to_stance,
-                "statement": summary_dict(change.statement, urls),
+                "statement": shapes.summary(change.statement, urls),
             }
             for change in timeline.changes
         ],

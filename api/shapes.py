@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from psycopg import sql as pgsql
 
+from api.dates import honest_date_sql
 from statements.events import EventType
 from statements.listing import Projection
 from statements.models import CorrectionKind, DatePrecision, RecordChange, SpeakerKind, Stance, Status
@@ -287,10 +288,7 @@ CORRECTION = Shape(
     ),
 )
 # `Speaker, Role (Government), said_on. "Quote". Source publisher. Retrieved from <permalink>.` (SPEC §6)
-_SAID_ON_TEXT = (
-    "CASE s.date_precision WHEN 'month' THEN to_char(s.said_on, 'FMMonth YYYY') "
-    "WHEN 'approximate' THEN 'c. ' || to_char(s.said_on, 'YYYY-MM-DD') ELSE to_char(s.said_on, 'YYYY-MM-DD') END"
-)
+_SAID_ON_TEXT = honest_date_sql("s.said_on", "s.date_precision", "citation")
 _CITATION = (
     "sp.name || ', ' || s.role || ' (' || g.name || '), ' || " + _SAID_ON_TEXT + " || '. \"' || s.quote || '\".' "
     "|| COALESCE(' ' || (SELECT src.publisher " + SOURCES + " ORDER BY src.position, src.id LIMIT 1) || '.', '') "
@@ -411,6 +409,27 @@ SUMMARY = Shape(
         Field("quote", "s.quote", STRING),
     ),
 )
+
+
+def summary(statement, urls) -> dict:
+    """SUMMARY written by Python, for positions, compare and timelines, whose statements come from
+    the position steps (statements.positions.StatementSummary) or a model instance rather than from
+    a projection: `urls` is an api.links.StatementUrls. The keys are SUMMARY's, in its order, and
+    the values what its SQL gives (tests/api/test_summary_shape.py; api.serializers'
+    StatementSummarySerializer is this shape in the OpenAPI schema, checked there too)."""
+    return {
+        "id": statement.pk,
+        "url": urls.api(statement.pk),
+        "permalink": urls.page(statement.pk),
+        "speaker": {"slug": statement.speaker.slug, "name": statement.speaker.name},
+        "role": statement.role,
+        "said_on": statement.said_on.isoformat(),
+        "date_precision": statement.date_precision,
+        "stance": statement.stance,
+        "quote": statement.quote,
+    }
+
+
 # A candidate of the quote check (SPEC §9): the summary, with whose government and which topic.
 CHECKED = Shape(
     "CheckedStatement",

@@ -47,6 +47,8 @@ SHARED_AFGHANISTAN = ROOT.parent / "shared" / "data" / "quote-check-dev-afghanis
 # English printed by other outlets than the one whose rendering the tracker holds (and two texts
 # in languages with no rendering): bench/data/README in seeds/RENDERINGS.md's terms.
 CROSS_LANGUAGE = ROOT / "bench" / "data" / "quote-check-cross-language.jsonl"
+# The wire's misquote of 27 September 2022 (SPEC §9): it must find the press secretary's remark first.
+FOUNDING_MISQUOTE = "We welcome all people seeking asylum"
 # What each kind of case is, in the issue's categories.
 CATEGORIES = {
     "real printed variant": "same language",
@@ -189,6 +191,8 @@ def run_cases(cases: list[dict]) -> list[dict]:
         results.append(
             {
                 "kind": case["kind"],
+                "text": case["text"] if case["kind"] in CATEGORIES else "",
+                "first_id": ids[0] if ids else None,
                 "category": "no match" if case["expect"] is None else CATEGORIES.get(case["kind"], "paraphrase"),
                 "through": (check.matches[0].matched or {}).get("by") if check.matches else None,
                 "expect": case["expect"],
@@ -431,6 +435,23 @@ def accuracy_table(results: list[dict], title: str) -> str:
         )
         top3 = sum(r["top3"] if r["expect"] is not None else r["score"] < MATCH_THRESHOLD for r in rows)
         lines.append(f"| {category} | {len(rows)} | {right / len(rows):.1%} | {top3 / len(rows):.1%} |")
+
+    def answered_right(r: dict) -> bool:
+        if r["expect"] is None:
+            return r["score"] < MATCH_THRESHOLD
+        return r["first"] and r["score"] >= MATCH_THRESHOLD
+
+    missed = [r for r in results if r["text"] and not answered_right(r)]
+    founding = [r for r in results if r["text"].startswith(FOUNDING_MISQUOTE)]
+    lines += ["", "Real printed variants and cross-language prints not answered right:" if missed else ""]
+    for r in missed:
+        lines.append(
+            f"- {r['text'][:80]!r}: expected {r['expect'] or 'no match'}, first {r['first_id']} "
+            f"(score {r['score']:.2f}, verdict {r['verdict']})"
+        )
+    for r in founding:
+        where = "first" if r["first"] else "top 3" if r["top3"] else "not in the top 3"
+        lines.append(f"\nThe founding misquote ({FOUNDING_MISQUOTE!r}): its statement {where}, score {r['score']:.2f}.")
     return "\n".join(lines)
 
 

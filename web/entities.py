@@ -32,14 +32,30 @@ def _pictures(request, selection, timelines_of, caption: str, prefix: str) -> di
         too_many = False
     except TooManyChanges:
         chart, too_many = None, True
-    bars = charts.stance_bars(selection_counts(selection, group_by=["stance"], bucket="month"))
-    return {
+    return _bars(selection) | {
         "chart": chart,
         "too_many_changes": too_many,
-        "bars": bars,
-        "bar_rows": charts.bar_rows(bars),
         "timeline_caption": caption,
         "prefix": prefix,
+    }
+
+
+def _bars(selection) -> dict:
+    """The stance bars of a selection, month by month, and their rows for the table beside them."""
+    bars = charts.stance_bars(selection_counts(selection, group_by=["stance"], bucket="month"))
+    return {"bars": bars, "bar_rows": charts.bar_rows(bars)}
+
+
+def entity_context(request, section: str, selection: Selection, name: str, value: str) -> dict:
+    """What the page of a speaker, a government or a topic shares: its place in the navigation,
+    its latest statements with the link to all of them (`name=value` in the list's query) and
+    their feed, and its permalink."""
+    return {
+        "section": section,
+        "statements": latest_rows(request, selection, LATEST),
+        "all_url": statements_url(**{name: value}),
+        "feed_query": f"{name}={value}",
+        "permalink": absolute(request, request.path),
     }
 
 
@@ -55,15 +71,8 @@ def speaker_page(request, slug: str):
     governments = {g.code: g.name for g in Government.objects.filter(code__in={r["government_id"] for r in roles})}
     for role in roles:
         role["government_name"] = governments.get(role["government_id"], role["government_id"])
-    context = {
-        "section": "speakers",
-        "speaker": speaker,
-        "roles": roles,
-        "statements": latest_rows(request, Selection(speakers=(speaker.pk,)), LATEST),
-        "all_url": statements_url(speaker=speaker.slug),
-        "feed_query": f"speaker={speaker.slug}",
-        "permalink": absolute(request, request.path),
-    }
+    context = entity_context(request, "speakers", Selection(speakers=(speaker.pk,)), "speaker", speaker.slug)
+    context |= {"speaker": speaker, "roles": roles}
     return render(request, "web/speaker.html", context)
 
 
@@ -139,23 +148,15 @@ def government_page(request, code: str):
     per_topic = _per_topic(government, topics)
     side_by_side = _side_by_side(government, topics, per_topic)
     slugs = ",".join(t.slug for t in topics[:MAX_MATRIX_TOPICS])  # as many as the matrix takes
-    bars = charts.stance_bars(
-        selection_counts(Selection(governments=(government.code,)), group_by=["stance"], bucket="month")
-    )
-    context = {
-        "section": "governments",
+    selection = Selection(governments=(government.code,))
+    context = entity_context(request, "governments", selection, "government", government.code) | _bars(selection)
+    context |= {
         "government": government,
         "per_topic": [entry for entry in per_topic if entry["chart"] or entry.get("too_many")],
         "side_by_side": side_by_side,
         "side_by_side_summary": side_by_side_summary(government.name, side_by_side),
         "matrix_query": urlencode({"topic": slugs, "government": government.code}, safe=","),
         "matrix_page_query": urlencode({"topic": slugs}, safe=","),
-        "bars": bars,
-        "bar_rows": charts.bar_rows(bars),
-        "statements": latest_rows(request, Selection(governments=(government.code,)), LATEST),
-        "all_url": statements_url(government=government.code),
-        "feed_query": f"government={government.code}",
-        "permalink": absolute(request, request.path),
     }
     return render(request, "web/government.html", context)
 
@@ -170,9 +171,10 @@ def topic_page(request, slug: str):
     topic = get_object_or_404(Topic.objects.public_one(slug=slug))
     today = timezone.now().date()
     positions = positions_as_of(topic=topic, as_of=today)
+    selection = Selection(topics=(topic.pk,))
     pictures = _pictures(
         request,
-        Selection(topics=(topic.pk,)),
+        selection,
         lambda: timelines(topic=topic, max_changes=stance_timeline.PAGE_CHANGES),
         f"How governments' stances on {topic.title} changed",
         "tl",
@@ -181,22 +183,17 @@ def topic_page(request, slug: str):
     for position in positions:
         if position.stance:
             counts[position.stance] = counts.get(position.stance, 0) + 1
-    permalink = absolute(request, request.path)
     timeline_embed = absolute(request, reverse("embed-timeline", args=[topic.slug]))
-    context = pictures | {
-        "section": "topics",
+    context = pictures | entity_context(request, "topics", selection, "topic", topic.slug)
+    context |= {
         "topic": topic,
         "as_of": today,
         "positions": positions,
         "summary": positions_summary(positions, today),
         "retractions": retractions.behind_grid(topic, today, positions),
         "stance_counts": counts,
-        "statements": latest_rows(request, Selection(topics=(topic.pk,)), LATEST),
-        "all_url": statements_url(topic=topic.slug),
-        "feed_query": f"topic={topic.slug}",
-        "permalink": permalink,
         "timeline_embed": timeline_embed,
         "snippet": embed_snippet(request, timeline_embed, f"How stances on {topic.title} changed", "timeline"),
-        "oembed_url": oembed_url(request, permalink),
+        "oembed_url": oembed_url(request, context["permalink"]),
     }
     return render(request, "web/topic.html", context)

@@ -13,10 +13,11 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from api import shapes
+from api.dates import honest_date
 from api.links import absolute, prefix, site_root
 from api.oembed import SIZES, iframe_snippet
 from statements.listing import published_one
-from statements.models import DatePrecision, SpeakerKind, Statement, Status, Topic
+from statements.models import SpeakerKind, Statement, Status, Topic
 from statements.positions import positions_as_of, positions_matrix, positions_summary
 from web import retractions
 
@@ -40,17 +41,6 @@ def bad_request(message: str) -> HttpResponseBadRequest:
     )
 
 
-def date_at_precision(said_on: datetime.date, precision: str) -> str:
-    """A remark's date as precisely as it is known, in ISO 8601: "2022-11" (month only; ISO 8601's
-    reduced precision), "2022-09-22~" (around that day; ISO 8601-2's approximate qualifier, as the
-    Library of Congress's EDTF writes it), "2022-09-27"."""
-    if precision == DatePrecision.MONTH:
-        return f"{said_on:%Y-%m}"
-    if precision == DatePrecision.APPROXIMATE:
-        return f"{said_on.isoformat()}~"
-    return said_on.isoformat()
-
-
 def quotation_jsonld(statement, permalink: str) -> dict:
     """schema.org Quotation: who said what, when, based on which source."""
     sources = list(statement.sources.all())
@@ -69,7 +59,7 @@ def quotation_jsonld(statement, permalink: str) -> dict:
         "text": statement.quote,
         "inLanguage": statement.language,
         "creator": creator,
-        "dateCreated": date_at_precision(statement.said_on, statement.date_precision),
+        "dateCreated": honest_date(statement.said_on, statement.date_precision, "edtf"),
         "isBasedOn": sources[0].url if sources else None,
         "citation": [source.url for source in sources],
         "about": statement.topic.title,

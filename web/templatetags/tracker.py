@@ -3,36 +3,25 @@
 import datetime
 
 from django import template
-from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language_info
 
+from api import dates
 from statements import translations
 
 register = template.Library()
-
-
-def _honest(said_on, precision: str, day_format: str, month_format: str) -> str:
-    if not said_on:
-        return ""
-    if isinstance(said_on, str):
-        said_on = datetime.date.fromisoformat(said_on)
-    if precision == "month":
-        return date_format(said_on, month_format)
-    text = date_format(said_on, day_format)
-    return f"c. {text}" if precision == "approximate" else text
 
 
 @register.filter
 def honest_date(said_on, precision: str = "day") -> str:
     """A date as precisely as it is known: "22 Sep 2022", "c. 22 Sep 2022" (approximate),
     "Sep 2022" (month only: stored as the 1st, which must never read as a day)."""
-    return _honest(said_on, precision, "j M Y", "M Y")
+    return dates.honest_date(said_on, precision, "short")
 
 
 @register.filter
 def honest_date_long(said_on, precision: str = "day") -> str:
     """honest_date with month names in full: "22 September 2022", "September 2022"."""
-    return _honest(said_on, precision, "j F Y", "F Y")
+    return dates.honest_date(said_on, precision, "long")
 
 
 @register.filter
@@ -45,11 +34,7 @@ def as_date(value):
 def honest_datetime(said_on, precision: str = "day") -> str:
     """The machine-readable date of a <time> element at the precision known: "2022-11" for a
     month-only date (a valid HTML month string), the day otherwise."""
-    if not said_on:
-        return ""
-    if isinstance(said_on, str):
-        said_on = datetime.date.fromisoformat(said_on)
-    return f"{said_on:%Y-%m}" if precision == "month" else said_on.isoformat()
+    return dates.honest_date(said_on, precision, "html")
 
 
 # --- The quote's renderings (statements/translations.py) ------------------------------------------
