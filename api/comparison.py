@@ -1,7 +1,7 @@
 """Comparison endpoints: positions, compare-to-a-statement, stance timelines, statistics.
 
-Each parses its parameters with a form, calls a domain function (statements.positions,
-statements.stats) and renders. Positions, compare and timelines are hot paths rendered by the
+Each parses its parameters once with its form (api/params.py `Query`), calls a domain function
+(statements.positions, statements.stats) and renders. Positions, compare and timelines are hot paths rendered by the
 plain functions in api.serializers; the serializers stay the documented schema, and a test
 checks that both give the same JSON.
 """
@@ -11,16 +11,13 @@ from django import forms
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import shapes
-from api.filters import StatementFilter, filter_strictly
 from api.links import StatementUrls
-from api.params import filterset_query_params, form_query_params, parse_query_params
-from api.schema import filter_parameters, form_parameters
+from api.params import Query
 from api.serializers import (
     CompareSerializer,
     MatrixSerializer,
@@ -32,7 +29,7 @@ from api.serializers import (
     topic_ref,
 )
 from statements.filtering import CSVField, DateField, choice_cleaner, clean_government, clean_slug
-from statements.models import Stance, Topic
+from statements.models import Stance, Statement, Topic
 from statements.positions import TooManyChanges, positions_as_of, positions_matrix, positions_summary, timelines
 from statements.stats import BUCKETS, GROUP_FIELDS, TooManyRows, selection_counts, selection_counts_json
 
@@ -123,13 +120,15 @@ def published_topic(slug: str) -> Topic:
 
 
 class PositionsView(APIView):
+    query = Query(PositionsParams)
+
     @extend_schema(
         summary="Each government's latest stance on a topic as of a date",
-        parameters=form_parameters(PositionsParams),
+        parameters=query.parameters(),
         responses=PositionsSerializer,
     )
     def get(self, request):
-        params = parse_query_params(request, PositionsParams)
+        params, _ = self.query.parse(request)
         topic = published_topic(params["topic"])
         as_of = params["as_of"] or timezone.now().date()
         positions = positions_as_of(
@@ -146,16 +145,18 @@ class PositionsView(APIView):
 
 
 class MatrixView(APIView):
+    query = Query(MatrixParams)
+
     @extend_schema(
         summary="Governments × topics on one date: how each government treats different groups",
         description="One row per government with a published statement on any of the topics up to `as_of` (or "
         "named in `government=`), by name; every topic in every row, `stance: null` where the government had "
         "said nothing on it yet (never neutral). Each cell follows the positions tie rule.",
-        parameters=form_parameters(MatrixParams),
+        parameters=query.parameters(),
         responses=MatrixSerializer,
     )
     def get(self, request):
-        params = parse_query_params(request, MatrixParams)
+        params, _ = self.query.parse(request)
         slugs = params["topic"]
         found = {t.slug: t for t in Topic.objects.public().filter(slug__in=slugs)}
         missing = [slug for slug in slugs if slug not in found]
@@ -181,13 +182,15 @@ class MatrixView(APIView):
 
 
 class TimelineView(APIView):
+    query = Query(TimelineParams)
+
     @extend_schema(
         summary="Per government, each date its stance on a topic changed",
-        parameters=form_parameters(TimelineParams),
+        parameters=query.parameters(),
         responses=TimelinesSerializer,
     )
     def get(self, request):
-        params = parse_query_params(request, TimelineParams)
+        params, _ = self.query.parse(request)
         topic = published_topic(params["topic"])
         try:
             governments = timelines(topic=topic, governments=params["government"])
@@ -197,25 +200,19 @@ class TimelineView(APIView):
         return Response({"topic": topic_ref(topic), "governments": [timeline_dict(t, urls) for t in governments]})
 
 
-class StatementComparisonActions:
-    """`compare` and `stats`, mixed into the statements viewset."""
-
-    def allowed_query_params(self) -> dict[str, bool]:
-        if self.action == "compare":
-            return form_query_params(CompareParams)
-        if self.action == "stats":
-            return form_query_params(StatsParams) | filterset_query_params(StatementFilter)
-        return super().allowed_query_params()
+# The statement endpoints' classes have no docstring: DRF answers OPTIONS with it.
+class StatementCompare(APIView):
+    name = "Compare"  # what OPTIONS has always answered (DRF's action naming)
+    query = Query(CompareParams)
 
     @extend_schema(
         summary="Every government's position on this statement's topic as of its date",
-        parameters=form_parameters(CompareParams),
+        parameters=query.parameters(),
         responses=CompareSerializer,
     )
-    @action(detail=True, methods=["get"])
-    def compare(self, request, pk=None):
-        params = parse_query_params(request, CompareParams)
-        statement = self.get_object()
+    def get(self, request, pk: str):
+        params, _ = self.query.parse(request)
+        statement = get_object_or_404(Statement.objects.published().select_related("speaker", "topic"), pk=pk)
         positions = positions_as_of(
             topic=statement.topic,
             as_of=statement.said_on,
@@ -233,15 +230,18 @@ class StatementComparisonActions:
             }
         )
 
+
+class StatementStats(APIView):
+    name = "Stats"  # what OPTIONS has always answered (DRF's action naming)
+    query = Query(StatsParams, filters=True)
+
     @extend_schema(
         summary="Statement counts grouped by government, stance, topic, speaker, language and period",
-        parameters=form_parameters(StatsParams) + filter_parameters(),
+        parameters=query.parameters(),
         responses=StatsSerializer,
     )
-    @action(detail=False, methods=["get"], pagination_class=None)
-    def stats(self, request):
-        params = parse_query_params(request, StatsParams, extra=filterset_query_params(StatementFilter))
-        selection = filter_strictly(request)
+    def get(self, request):
+        params, selection = self.query.parse(request)
         try:
             bucket = params["bucket"] or None
             tallied = selection_counts_json(selection, group_by=params["group_by"], bucket=bucket)

@@ -25,14 +25,21 @@ from rest_framework.views import APIView
 from api import shapes
 from api.exceptions import problem_response
 from api.feeds import StableAtomFeed, statement_title
-from api.filters import StatementFilter, filter_strictly
+from api.filters import selection
 from api.links import absolute, prefix
 from api.pagination import KeysetPagination, envelope
-from api.params import check_query_params, filterset_query_params, form_query_params
+from api.params import check_query_params, form_query_params
 from api.schema import filter_parameters, form_parameters
 from statements import events, paging
 from statements.events import EventType
-from statements.filtering import CSVField, FilterError, choice_cleaner, filtered_from, form_errors
+from statements.filtering import (
+    CSVField,
+    FilterError,
+    StatementFilterForm,
+    choice_cleaner,
+    filtered_from,
+    form_errors,
+)
 
 MAX_ID = 2**63 - 1
 FEED_LENGTH = 50
@@ -67,7 +74,9 @@ def _parse(request) -> tuple[dict, events.EventLog]:
     if not form.is_valid():
         raise ValidationError(form_errors(form))
     params = form.cleaned_data
-    log = events.EventLog(filter_strictly(request), tuple(params["type"]), shapes.event_projection(*_prefixes(request)))
+    log = events.EventLog(
+        selection(request.query_params), tuple(params["type"]), shapes.event_projection(*_prefixes(request))
+    )
     return params, log
 
 
@@ -121,7 +130,7 @@ class EventListView(APIView):
         responses={200: _paging.get_paginated_response_schema(EVENT_LIST)},
     )
     def get(self, request):
-        allowed = form_query_params(EventParams) | filterset_query_params(StatementFilter) | {"page_size": False}
+        allowed = form_query_params(EventParams) | form_query_params(StatementFilterForm) | {"page_size": False}
         check_query_params(request.query_params, allowed)
         size = _paging.get_page_size(request)
         params, log = _parse(request)

@@ -18,10 +18,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
 from api import shapes
-from api.filters import StatementFilter, filter_strictly
 from api.links import prefix, site_root
-from api.params import StrictQueryParamsMixin
-from api.schema import filter_parameters
+from api.params import Query
 from statements import listing
 from statements.models import DataVersion
 
@@ -33,11 +31,10 @@ def csv_header() -> bytes:
     return buffer.getvalue().encode()
 
 
-class StatementExport(StrictQueryParamsMixin, APIView):
+class StatementExport(APIView):
     """Every published statement matching the filters, oldest first, streamed."""
 
-    filterset_class = StatementFilter
-    pagination_class = None
+    query = Query(filters=True)
     media_type = ""
     filename = ""
 
@@ -45,7 +42,8 @@ class StatementExport(StrictQueryParamsMixin, APIView):
         raise NotImplementedError
 
     def get(self, request):
-        response = StreamingHttpResponse(self.stream(request, filter_strictly(request)), content_type=self.media_type)
+        _, selection = self.query.parse(request)
+        response = StreamingHttpResponse(self.stream(request, selection), content_type=self.media_type)
         response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
         # Validators without reading the stream: an export is a function of the data version, the
         # query and the release, so a client whose copy is current gets a 304 and no query runs.
@@ -61,7 +59,7 @@ class StatementExport(StrictQueryParamsMixin, APIView):
 @extend_schema(
     summary="Every statement matching the filters as CSV (streamed; one row per statement)",
     responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV with a header row")},
-    parameters=filter_parameters(),
+    parameters=StatementExport.query.parameters(),
 )
 class StatementCsvExport(StatementExport):
     media_type = "text/csv; charset=utf-8"
@@ -83,7 +81,7 @@ def _csv_stream(selection, projection):
 @extend_schema(
     summary="Every statement matching the filters in the interchange format (JSON Lines; re-imports losslessly)",
     responses={(200, "application/jsonl"): OpenApiResponse(OpenApiTypes.STR, description="One JSON object per line")},
-    parameters=filter_parameters(),
+    parameters=StatementExport.query.parameters(),
 )
 class StatementJsonlExport(StatementExport):
     media_type = "application/jsonl; charset=utf-8"

@@ -4,11 +4,17 @@ Neither DRF nor django-filter rejects unknown parameters, so this one check know
 filters, pagination and extra parameters. A typo such as `stanse=` must not return everything.
 """
 
+from dataclasses import dataclass, field
+
+from django import forms
 from django.http import QueryDict
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
-from api.filters import CSVFilter
-from statements.filtering import WHITE_SPACE, CSVField
+from api.filters import CSVFilter, selection
+from api.schema import form_parameters
+from statements.filtering import WHITE_SPACE, CSVField, StatementFilterForm
+from statements.listing import Selection
 
 MAX_NAME_IN_ERROR = 100
 # No parameter needs more (100 slugs of 40 characters); bigger values are refused unread.
@@ -46,25 +52,17 @@ def check_query_params(query_params, allowed: dict[str, bool]) -> None:
 
 
 class StrictQueryParamsMixin:
-    """For API views: declares the accepted parameters and checks them before anything runs.
-
-    List views accept their filter set's filters, their paginator's parameters and
-    `extra_query_params`; detail views accept only `detail_query_params` (none by default).
-    Override `allowed_query_params()` when an action needs something else.
-    """
-
-    extra_query_params: dict[str, bool] = {}
-    detail_query_params: dict[str, bool] = {}
+    """For the resource viewsets (speakers, governments, topics): a list accepts its filter set's
+    filters and its paginator's parameters, a detail none; checked before anything runs. (The
+    statement endpoints declare theirs as a `Query`.)"""
 
     def allowed_query_params(self) -> dict[str, bool]:
-        if getattr(self, "detail", False):
-            return dict(self.detail_query_params)
-        allowed = dict(self.extra_query_params)
+        if self.detail:
+            return {}
+        allowed = dict.fromkeys(self.paginator.query_params(), False)
         filterset_class = getattr(self, "filterset_class", None)
         if filterset_class is not None:
             allowed |= filterset_query_params(filterset_class)
-        if getattr(self, "pagination_class", None) is not None:
-            allowed |= dict.fromkeys(self.paginator.query_params(), False)
         return allowed
 
     def initial(self, request, *args, **kwargs):
@@ -78,14 +76,45 @@ def form_query_params(form_class) -> dict[str, bool]:
     return {name: isinstance(field, CSVField) for name, field in form_class.base_fields.items()}
 
 
-def parse_query_params(request, form_class, extra: dict[str, bool] | None = None, data=None) -> dict:
-    """Check the query string (or `data`, a QueryDict) strictly against `form_class` (plus
-    `extra`), then validate it.
+@dataclass(frozen=True)
+class Query:
+    """An endpoint's query parameters, declared once: its own parameter `form`, the statement
+    filters (statements/filtering.py's form) when it takes `filters`, and `extra` parameters read
+    elsewhere (the paginator's `cursor` and `page_size`; whether each may be repeated). The strict
+    check, the schema and the parsing all read this one declaration, so nothing is declared that
+    does not run."""
 
-    Returns the form's cleaned data; any problem is a 400 naming the parameter.
-    """
-    data = request.query_params if data is None else data
-    check_query_params(data, form_query_params(form_class) | (extra or {}))
+    form: type[forms.Form] | None = None
+    filters: bool = False
+    extra: dict[str, bool] = field(default_factory=dict)
+
+    def parameter_forms(self) -> list[type[forms.Form]]:
+        """The parameter forms, in the order they are validated."""
+        return [form for form in (self.form, StatementFilterForm if self.filters else None) if form is not None]
+
+    def allowed(self) -> dict[str, bool]:
+        """Every parameter, and whether it may be repeated (list parameters may)."""
+        allowed = dict(self.extra)
+        for form_class in self.parameter_forms():
+            allowed |= form_query_params(form_class)
+        return allowed
+
+    def parameters(self) -> list[OpenApiParameter]:
+        """The forms' fields as OpenAPI parameters (`extra` ones are their reader's to document)."""
+        return [parameter for form_class in self.parameter_forms() for parameter in form_parameters(form_class)]
+
+    def parse(self, request, data=None) -> tuple[dict, Selection | None]:
+        """The query string (or `data`, a QueryDict) checked strictly, once, then validated: the
+        form's cleaned data ({} without one) and the filters' Selection (None without them). The
+        first of the three to fail is a 400 naming the parameter."""
+        data = request.query_params if data is None else data
+        check_query_params(data, self.allowed())
+        params = validated(self.form, data) if self.form is not None else {}
+        return params, selection(data) if self.filters else None
+
+
+def validated(form_class, data) -> dict:
+    """`form_class`'s cleaned data from `data`; a bad value is a 400 naming the parameter."""
     form = form_class(data)
     if not form.is_valid():
         raise ValidationError(

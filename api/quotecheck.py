@@ -7,18 +7,15 @@ renders the answer.
 import orjson
 from django import forms
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api import shapes
 from api.admission import Busy, quote_check_slot
-from api.filters import StatementFilter
-from api.filters import selection as selection_from_params
 from api.links import StatementUrls
-from api.params import body_params, filterset_query_params, form_query_params, parse_query_params
-from api.schema import filter_parameters, form_parameters
+from api.params import Query, body_params
 from statements import quotecheck
 from statements.quotecheck import MAX_LIMIT, MAX_TEXT_LENGTH, MIN_WORDS, Check, TextError, validate_text
 
@@ -156,12 +153,19 @@ EXAMPLE = {
 }
 
 
+# The check's parameters (its own and the statement filters), for the GET's query string and the POST's body.
+CHECK_QUERY = Query(CheckParams, filters=True)
+
+
 def _check_request() -> dict:
     """The POST body: the GET's parameters as an object (a list filter as an array, or one string)."""
-    from api.schema import _not_empty, filter_schemas, schema_for
+    from api.schema import _not_empty, schema_for
 
-    properties = {name: _not_empty(schema_for(field)) for name, field in CheckParams.base_fields.items()}
-    properties |= {name: _not_empty(schema) for name, schema in filter_schemas().items()}
+    properties = {
+        name: _not_empty(schema_for(field))
+        for form_class in CHECK_QUERY.parameter_forms()
+        for name, field in form_class.base_fields.items()
+    }
     for name, schema in properties.items():
         if schema.get("type") == "array":
             properties[name] = {"anyOf": [schema["items"], schema]}
@@ -205,16 +209,34 @@ def check_body(check: Check) -> dict:
     return body
 
 
-class QuoteCheckAction:
-    """`check`, mixed into the statements viewset."""
+class StatementCheck(APIView):
+    """GET, or POST with the same parameters as a form or a JSON object (SPEC §9: 2,000
+    characters of a non-Latin script do not fit a request line): read-only, CSRF-exempt
+    (no session is read), the same answer and caching headers."""
 
-    def allowed_query_params(self) -> dict[str, bool]:
-        if self.action == "check":
-            return form_query_params(CheckParams) | filterset_query_params(StatementFilter)
-        return super().allowed_query_params()
+    name = "Check"  # what OPTIONS has always answered (DRF's action naming)
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    query = CHECK_QUERY
 
     @extend_schema(
-        methods=["POST"],
+        summary="Check a quote as printed elsewhere against the verified statements",
+        description="The statements the printed words most likely come from, best first, each with a score "
+        "(0–1), a verdict (`verbatim`: every word, in order; `minor`: at most one word in ten differs and no "
+        "number; `altered`: a likely source with more differences; `unrelated`: below the threshold) and a "
+        "word-level diff in each text's own spelling. The top-level verdict is the best candidate's, or "
+        "`no_match`. Words are compared case-folded, without diacritics or punctuation; an ellipsis or a "
+        "bracketed insertion is a gap. Every statement filter narrows the candidates. Across languages: each "
+        "candidate's renderings (translations) are compared too; a match through one names it in `matched` and "
+        "its diff is against that rendering, with the original in `statement.quote`. A text in a language the "
+        "tracker holds neither a quote nor a rendering in is `no_match` with a `reason`.",
+        parameters=query.parameters(),
+        responses={200: CHECK},
+        examples=[OpenApiExample("The founding misquote", value=EXAMPLE, response_only=True)],
+    )
+    def get(self, request):
+        return self.answer(request, request.query_params)
+
+    @extend_schema(
         summary="Check a quote as printed elsewhere (the same check, its parameters in the body)",
         description="The GET check with its parameters sent as a JSON object or a form instead of the query "
         "string, for printed texts whose percent-encoded form would not fit a request line (2,000 characters of "
@@ -227,35 +249,12 @@ class QuoteCheckAction:
         },
         responses={200: CHECK},
     )
-    @extend_schema(
-        methods=["GET"],
-        summary="Check a quote as printed elsewhere against the verified statements",
-        description="The statements the printed words most likely come from, best first, each with a score "
-        "(0–1), a verdict (`verbatim`: every word, in order; `minor`: at most one word in ten differs and no "
-        "number; `altered`: a likely source with more differences; `unrelated`: below the threshold) and a "
-        "word-level diff in each text's own spelling. The top-level verdict is the best candidate's, or "
-        "`no_match`. Words are compared case-folded, without diacritics or punctuation; an ellipsis or a "
-        "bracketed insertion is a gap. Every statement filter narrows the candidates. Across languages: each "
-        "candidate's renderings (translations) are compared too; a match through one names it in `matched` and "
-        "its diff is against that rendering, with the original in `statement.quote`. A text in a language the "
-        "tracker holds neither a quote nor a rendering in is `no_match` with a `reason`.",
-        parameters=form_parameters(CheckParams) + filter_parameters(),
-        responses={200: CHECK},
-        examples=[OpenApiExample("The founding misquote", value=EXAMPLE, response_only=True)],
-    )
-    @action(
-        detail=False,
-        methods=["get", "post"],
-        pagination_class=None,
-        parser_classes=[JSONParser, FormParser, MultiPartParser],
-    )
-    def check(self, request):
-        """GET, or POST with the same parameters as a form or a JSON object (SPEC §9: 2,000
-        characters of a non-Latin script do not fit a request line): read-only, CSRF-exempt
-        (no session is read), the same answer and caching headers."""
-        data = body_params(request, json_types()) if request.method == "POST" else request.query_params
-        params = parse_query_params(request, CheckParams, extra=filterset_query_params(StatementFilter), data=data)
-        selection = selection_from_params(data)
+    def post(self, request):
+        return self.answer(request, body_params(request, json_types()))
+
+    def answer(self, request, data):
+        """The check of the parameters in `data`, parsed once: a query string, or a POST's body with it."""
+        params, selection = self.query.parse(request, data)
         urls = StatementUrls(request)
         try:
             with quote_check_slot():

@@ -4,25 +4,25 @@ import dataclasses
 import threading
 
 import orjson
+from django import forms
 from django.http import Http404
 from django.urls import reverse
 from django.utils.http import http_date
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api import shapes
-from api.comparison import StatementComparisonActions
-from api.filters import GovernmentFilter, SpeakerFilter, StatementFilter, filter_strictly
+from api.filters import GovernmentFilter, SpeakerFilter
 from api.links import absolute, prefix
-from api.params import StrictQueryParamsMixin, check_query_params
-from api.quotecheck import QuoteCheckAction
+from api.pagination import KeysetPagination
+from api.params import Query, StrictQueryParamsMixin, check_query_params
 from api.renderers import JSONRenderer
-from api.schema import NUMERIC_ID
+from api.schema import TrackerAutoSchema
 from api.serializers import GovernmentSerializer, SpeakerSerializer, TopicSerializer
 from statements import paging
 from statements.listing import RANK_WINDOW, SEARCH_COUNT_LIMIT, StatementPages, published_one
@@ -60,105 +60,100 @@ class PublicReadViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     def page_context(self, rows: list) -> dict:
         return {}
 
-    def last_modified(self, rows: list):
-        """The newest change among `rows`, for the Last-Modified header; None to send none."""
-        return None
-
     def list(self, request, *args, **kwargs):
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         serializer = self.get_serializer(
             rows, many=True, context=self.get_serializer_context() | self.page_context(rows)
         )
-        return self._with_last_modified(self.get_paginated_response(serializer.data), rows)
+        return self.get_paginated_response(serializer.data)
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         context = self.get_serializer_context() | self.page_context([instance])
-        return self._with_last_modified(Response(self.get_serializer(instance, context=context).data), [instance])
-
-    def _with_last_modified(self, response, rows):
-        modified = self.last_modified(rows)
-        if modified is not None:
-            response["Last-Modified"] = http_date(modified.timestamp())
-        return response
+        return Response(self.get_serializer(instance, context=context).data)
 
 
-STATEMENT_LIST_PARAMETERS = [
-    OpenApiParameter(
-        "ordering",
-        OpenApiTypes.STR,
-        enum=list(paging.ORDERINGS),
-        description="Sort order; default `-said_on` (newest first), or `rank` (best match first) when `q` is given. "
+class StatementListParams(forms.Form):
+    """The list's own parameter; besides it, the statement filters and the paginator's."""
+
+    ordering = forms.CharField(
+        strip=False,
+        required=False,
+        label="Sort order; default `-said_on` (newest first), or `rank` (best match first) when `q` is given. "
         f"`rank` needs `q`, and ranks the {RANK_WINDOW:,} most recent matches (the count counts them all, exactly up "
-        f"to {SEARCH_COUNT_LIMIT:,}; "
-        "order by `-said_on` to page through every match). Ties are broken by id.",
+        f"to {SEARCH_COUNT_LIMIT:,}; order by `-said_on` to page through every match). Ties are broken by id.",
     )
-]
+    ordering.json_schema = {"type": "string", "enum": sorted(paging.ORDERINGS)}
+
+    def clean_ordering(self) -> paging.Ordering:
+        """The ordering, chosen once per request (statements/paging.py), before any query runs."""
+        searching = bool(self.data.get("q", "").strip())
+        try:
+            return paging.statement_ordering(self.cleaned_data["ordering"] or None, searching)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
 
-@extend_schema_view(
-    list=extend_schema(
+class ListSchema(TrackerAutoSchema):
+    """drf-spectacular guesses from a view's class whether it answers a list (which gives the
+    paginator's envelope and parameters, and the `_list` operation id); a list view says so."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return self.method == "GET"
+
+
+# The statement endpoints' classes have no docstring: DRF answers OPTIONS with it.
+class StatementList(APIView):
+    pagination_class = KeysetPagination
+    query = Query(StatementListParams, filters=True, extra=dict.fromkeys(KeysetPagination().query_params(), False))
+    schema = ListSchema()
+
+    @extend_schema(
         summary="Published statements, newest first, filterable",
         description="Every statement filter combines with the others (values within one are OR-ed). "
         "Pages are keyset cursors (`next`, `previous`, also in the `Link` header). With `updated_since`, "
         'retracted statements appear as tombstones `{"id", "status": "retracted", "updated_at"}` so that '
         "mirrors can delete them.",
-        parameters=STATEMENT_LIST_PARAMETERS,
+        parameters=query.parameters(),
         responses={200: shapes.LIST_ITEM},
-    ),
-    retrieve=extend_schema(
+    )
+    def get(self, request):
+        """The hot path (statements/listing.py): a capped count and one keyset page of statements
+        whose JSON PostgreSQL builds (api/shapes.py declares it); it goes out as it came."""
+        params, selection = self.query.parse(request)
+        selection = dataclasses.replace(selection, with_retracted=selection.updated_since is not None)
+        pages = StatementPages(selection, params["ordering"], shapes.list_projection(*statement_prefixes(request)))
+        paginator = self.pagination_class()
+        rows = paginator.paginate_queryset(pages, request)
+        results = orjson.Fragment("[" + ",".join(row["json"] for row in rows) + "]")
+        return with_last_modified(paginator.get_paginated_response(results), rows)
+
+
+class StatementDetail(APIView):
+    name = "Statement Instance"  # what OPTIONS has always answered (DRF's viewset naming)
+    query = Query()
+
+    @extend_schema(
         summary="One published statement, with its sources, public corrections and a citation",
         description="A retracted statement answers 404 here (its tombstone is in `updated_since` lists); its "
         "public page answers 410 with the reason.",
         responses={200: shapes.STATEMENT_DETAIL.ref()},
-    ),
-)
-class StatementViewSet(QuoteCheckAction, StatementComparisonActions, PublicReadViewSet):
-    filterset_class = StatementFilter
-    extra_query_params = {"ordering": False}
-    lookup_value_regex = NUMERIC_ID
-    serializer_class = serializers.Serializer  # a placeholder: api/shapes.py declares the statement
-
-    def get_queryset(self):
-        """What `compare` finds its statement in; the list and the detail read through
-        statements/listing.py."""
-        return Statement.objects.published().select_related("speaker", "topic")
-
-    def filter_queryset(self, queryset):
-        # The statement filters are the list's (applied by StatementPages; the filter backend
-        # stays for the schema). Applied to get_object(), `compare?government=CH` looked for the
-        # compared statement among Swiss ones: a 404 for any other government's statement.
-        return queryset
-
-    def list(self, request, *args, **kwargs):
-        """The hot path (statements/listing.py): a capped count and one page of statements whose
-        JSON PostgreSQL builds (api/shapes.py declares it); it goes out as it came."""
-        selection = filter_strictly(request)
-        selection = dataclasses.replace(selection, with_retracted=selection.updated_since is not None)
-        projection = shapes.list_projection(*statement_prefixes(request))
-        rows = self.paginate_queryset(StatementPages(selection, self.keyset_ordering, projection))
-        results = orjson.Fragment("[" + ",".join(row["json"] for row in rows) + "]")
-        return self._with_last_modified(self.get_paginated_response(results), rows)
-
-    def retrieve(self, request, *args, **kwargs):
-        """The detail, on the same path: the statement, its corrections and a citation, in one query."""
-        row = published_one(int(kwargs["pk"]), shapes.detail_projection(*statement_prefixes(request)))
+    )
+    def get(self, request, pk: str):
+        """The statement, its corrections and a citation, in one query."""
+        self.query.parse(request)
+        row = published_one(int(pk), shapes.detail_projection(*statement_prefixes(request)))
         if row is None:
             raise Http404("No published statement has this id.")
-        return self._with_last_modified(Response(orjson.Fragment(row["json"])), [row])
+        return with_last_modified(Response(orjson.Fragment(row["json"])), [row])
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if self.action == "list" and request.method in ("GET", "HEAD"):
-            # Chosen once per request, and a bad ordering is a 400 before any query runs.
-            searching = bool(request.query_params.get("q", "").strip())
-            try:
-                self.keyset_ordering = paging.statement_ordering(request.query_params.get("ordering"), searching)
-            except ValueError as exc:
-                raise ValidationError({"ordering": [str(exc)]}) from exc
 
-    def last_modified(self, rows):
-        return max((row["updated_at"] for row in rows), default=None)  # listing rows
+def with_last_modified(response, rows):
+    """`response` with a Last-Modified header: the newest change among the statement rows."""
+    modified = max((row["updated_at"] for row in rows), default=None)
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified.timestamp())
+    return response
 
 
 @extend_schema_view(

@@ -19,8 +19,9 @@ from django.views.decorators.csp import csp_override
 from rest_framework.exceptions import ValidationError
 
 from api.exceptions import flatten_errors
-from api.filters import StatementFilter, filter_leniently
+from api.filters import filter_leniently
 from api.links import site_root
+from statements.filtering import FILTER_NAMES
 from statements.models import Statement, Topic
 from statements.positions import TooManyChanges, timelines
 from web import stance_timeline
@@ -65,7 +66,7 @@ def embed_statements(request):
     except ValidationError as exc:
         return bad_request("; ".join(f"{k}: {' '.join(v)}" for k, v in flatten_errors(exc.detail).items()))
     # The link to the full list carries the filters only: the API refuses parameters it does not know.
-    query = urlencode([(k, v) for k, v in request.GET.items() if k in StatementFilter.base_filters])
+    query = urlencode([(k, v) for k, v in request.GET.items() if k in FILTER_NAMES])
     context = {"kind": "list", "statements": statements, "site": site_root(request), "query": query}
     return render(request, "web/embed.html", context)
 

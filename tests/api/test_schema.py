@@ -84,3 +84,22 @@ def test_schema_as_json_and_strict_parameters(db, api):
     assert response.json() == problem(400, {"formt": ["Unknown parameter. This endpoint accepts: format."]})
     assert response["Content-Type"] == "application/problem+json"
     assert api.get("/api/v1/schema/", {"format": "xml"}).json() == problem(400, {"format": ["Use yaml or json."]})
+
+
+def test_every_operation_accepts_exactly_the_query_parameters_it_documents(db, api):
+    """What the schema declares is what the strict check runs: an unknown parameter's 400 names
+    the accepted ones, and they are the documented ones, for every GET in the schema."""
+    schema = api.get("/api/v1/schema/", {"format": "json"}).json()
+    examples = {"id": "1", "slug": "x", "code": "DE"}
+    checked = 0
+    for path, operations in schema["paths"].items():
+        if "get" not in operations:
+            continue
+        documented = sorted(p["name"] for p in operations["get"].get("parameters", []) if p["in"] == "query")
+        url = re.sub(r"{(\w+)}", lambda match: examples[match[1]], path)
+        response = api.get(url, {"no_such_parameter": "1"})
+        assert response.status_code == 400, path
+        accepted = response.json()["errors"]["no_such_parameter"][0]
+        assert accepted == f"Unknown parameter. This endpoint accepts: {', '.join(documented) or 'none'}.", path
+        checked += 1
+    assert checked >= 19
