@@ -305,10 +305,12 @@ def candidates(text: str, selection: Selection, projection: Projection) -> list[
     parts, params = [], []
     for index in INDEXES:
         by_words, by_pairs = index_query(lexemes, index, found[index.name]), pairs_query(pairs, index)
-        matching = [f"{index.alias}.{index.words} @@ ({by_words})"] if by_words else []
-        matching += [f"{index.pairs} @@ {by_pairs}"] if by_pairs else []
-        for condition in matching:
-            parts.append(_candidates_sql(index, condition, projection, where, rows_touched(text)))
+        matching = [(f"{index.alias}.{index.words} @@ ({by_words})", rows_touched(text))] if by_words else []
+        # Quotes sharing two pairs with the print are few; the cap keeps pg_trgm's ranking of
+        # them from doubling the check's cost when they are not (common phrases).
+        matching += [(f"{index.pairs} @@ {by_pairs}", min(rows_touched(text), CANDIDATE_BUDGET))] if by_pairs else []
+        for condition, cap in matching:
+            parts.append(_candidates_sql(index, condition, projection, where, cap))
             params += [text, *where_params]
     if not parts:
         return []
