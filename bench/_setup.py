@@ -2,6 +2,7 @@
 
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -105,3 +106,28 @@ def table(rows: list[tuple[str, dict[str, float], str]]) -> str:
     for name, figures, note in rows:
         lines.append(f"{name:<52} {figures['median']:>10.2f} {figures['p99']:>9.2f} {figures['mean']:>9.2f}  {note}")
     return "\n".join(lines)
+
+
+def start_worker(log: Path, queues: str, concurrency: int, **env: str) -> subprocess.Popen:
+    """The task queue's worker (`./dev worker`'s command) on `queues`, polling every second,
+    quiet, with `env` added; in a session of its own, its output to `log`."""
+    settings = {**os.environ, "WORKER_POLLING_SECONDS": "1", "LOG_LEVEL": "ERROR", **env}
+    command = [sys.executable, "manage.py", "procrastinate", "worker", "--queues", queues]
+    return subprocess.Popen(
+        [*command, "--concurrency", str(concurrency)],
+        cwd=ROOT,
+        env=settings,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def fresh_database() -> None:
+    """An empty database but for the seed topics' descriptions."""
+    from django.core.management import call_command
+
+    from statements.services.topics import topics_import
+
+    call_command("flush", interactive=False, verbosity=0)
+    topics_import((ROOT / "seeds" / "topics.json").read_text(encoding="utf-8"))

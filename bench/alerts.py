@@ -30,38 +30,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _setup import ROOT, django_setup, summarise
+from _setup import ROOT, django_setup, fresh_database, summarise
+from _setup import start_worker as bench_worker
 
 DATABASE = "bench_alerts"
 CONCURRENCY = 10
 
 
 def start_worker(log: Path, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(port),
-        "WORKER_POLLING_SECONDS": "1",
-        "LOG_LEVEL": "ERROR",
-    }
-    command = [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "events,alerts"]
-    return subprocess.Popen(
-        [*command, "--concurrency", str(CONCURRENCY)],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    return bench_worker(log, "events,alerts", CONCURRENCY, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port))
 
 
 def prepare() -> None:
-    from django.core.management import call_command
-
-    from statements.services.topics import topics_import
-
-    call_command("flush", interactive=False, verbosity=0)
-    topics_import((ROOT / "seeds" / "topics.json").read_text(encoding="utf-8"))
+    fresh_database()
 
 
 def followers(count: int, stamp: str) -> None:

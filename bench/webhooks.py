@@ -31,7 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _setup import ROOT, django_setup, summarise
+from _setup import ROOT, django_setup, fresh_database, summarise
+from _setup import start_worker as bench_worker
 
 DATABASE = "bench_webhooks"
 CONCURRENCY = 10
@@ -78,31 +79,14 @@ class Receiver:
 
 
 def start_worker(log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true",  # the receiver is on 127.0.0.1
-        "WORKER_POLLING_SECONDS": "1",
-        "LOG_LEVEL": "ERROR",
-    }
-    command = [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "events,webhooks"]
-    return subprocess.Popen(
-        [*command, "--concurrency", str(CONCURRENCY)],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    # The receiver is on 127.0.0.1.
+    return bench_worker(log, "events,webhooks", CONCURRENCY, WEBHOOKS_ALLOW_PRIVATE_TARGETS="true")
 
 
 def prepare() -> None:
-    from django.core.management import call_command
-
-    from statements.services.topics import topics_import
     from statements.webhooks.models import Subscription
 
-    call_command("flush", interactive=False, verbosity=0)
-    topics_import((ROOT / "seeds" / "topics.json").read_text(encoding="utf-8"))
+    fresh_database()
     Subscription.objects.all().delete()
 
 
