@@ -30,8 +30,10 @@ CANDIDATE_BUDGET = 300  # rows the index step aims to return …
 CANDIDATE_CAP = 2000  # … and never more than this …
 # … nor more than this many characters of printed text × rows for pg_trgm to compare: ranking a
 # 2,000-character print against 2,000 rows took 290 ms of SQL at 200,000 statements (bench/
-# quotecheck.py); 200 rows for such a print, 2,000 for one of up to 200 characters.
-CANDIDATE_WORK = 400_000
+# quotecheck.py); 100 rows for such a print, 2,000 for one of up to 100 characters (at a
+# million, halving it from 400,000 took the 2,000-character worst cases' p99 from 135-144 ms
+# to 84-103 ms with the same accuracy).
+CANDIDATE_WORK = 200_000
 # Each conjunction the index is asked must hold a word expected in at most this many texts: GIN
 # intersects posting lists from the shortest, so that bounds the index entries it reads. A print
 # made only of words each found in more texts (2,000 characters of "the of and …") names no
