@@ -1,12 +1,18 @@
 """Where a statement was printed (its sources) and its quote rendered in other languages."""
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from statements.models.common import HTTP_URL_PATTERN, LANGUAGE_TAG_PATTERN, NOT_BLANK_PATTERN, TimeStamped
+from statements.models.common import (
+    HTTP_URL_PATTERN,
+    LANGUAGE_TAG_PATTERN,
+    NOT_BLANK_PATTERN,
+    TimeStamped,
+    quote_key_field,
+    quote_words_field,
+)
 from statements.models.statement import Statement
 
 
@@ -61,19 +67,8 @@ class Translation(TimeStamped):
         max_length=2000, null=True, blank=True, help_text="Where it was printed (empty for the editors' own)."
     )
     # The rendering as the quote check compares it, and its words (as Statement.quote_key/words).
-    text_key = models.GeneratedField(
-        expression=models.Func(models.F("text"), function="statements_quote_key", output_field=models.TextField()),
-        output_field=models.TextField(),
-        db_persist=True,
-    )
-    text_words = models.GeneratedField(
-        expression=SearchVector(
-            models.Func(models.F("text"), function="statements_quote_key", output_field=models.TextField()),
-            config="simple",
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    text_key = quote_key_field("text")
+    text_words = quote_words_field("text")
     history = HistoricalRecords(excluded_fields=["text_key", "text_words"])
 
     class Meta:

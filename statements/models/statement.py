@@ -9,7 +9,14 @@ from django.db.models.functions import MD5
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from statements.models.common import LANGUAGE_TAG_PATTERN, NOT_BLANK_PATTERN, TimeStamped, choices_constraint
+from statements.models.common import (
+    LANGUAGE_TAG_PATTERN,
+    NOT_BLANK_PATTERN,
+    TimeStamped,
+    choices_constraint,
+    quote_key_field,
+    quote_words_field,
+)
 from statements.models.references import Government, Speaker, Topic
 from statements.querysets import StatementQuerySet
 
@@ -95,19 +102,8 @@ class Statement(TimeStamped):
         db_persist=True,
     )
     # The quote as the quote check compares it (statements/sql/quote_key.sql), and its words.
-    quote_key = models.GeneratedField(
-        expression=models.Func(models.F("quote"), function="statements_quote_key", output_field=models.TextField()),
-        output_field=models.TextField(),
-        db_persist=True,
-    )
-    quote_words = models.GeneratedField(
-        expression=SearchVector(
-            models.Func(models.F("quote"), function="statements_quote_key", output_field=models.TextField()),
-            config="simple",
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    quote_key = quote_key_field("quote")
+    quote_words = quote_words_field("quote")
     distinct_from = models.ManyToManyField(
         "self",
         symmetrical=True,

@@ -51,6 +51,21 @@ def eventually(predicate, timeout: float = 30, what: str = "the condition", inte
         pause.wait(interval)
 
 
+def wait_until_healthy(server, process: subprocess.Popen, name: str, timeout: float, output) -> None:
+    """Wait until `server` answers /healthz with a 200; fail at once, with `output()`, if its
+    process exits first."""
+
+    def healthy() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"{name} exited:{output()}")
+        try:
+            return server.get("/healthz", timeout=5).status == 200
+        except OSError:
+            return False
+
+    eventually(healthy, timeout, f"{name} to answer /healthz")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -427,15 +442,7 @@ def start_gunicorn(deploy_database, static_root):
         server = Gunicorn(socket_path, process, log_path, full_env)
         started.append(server)
 
-        def healthy() -> bool:
-            if process.poll() is not None:
-                raise AssertionError(f"gunicorn exited:\n{server.log()}")
-            try:
-                return server.get("/healthz", timeout=5).status == 200
-            except OSError:
-                return False
-
-        eventually(healthy, 60, "gunicorn to answer /healthz")
+        wait_until_healthy(server, process, "gunicorn", 60, lambda: f"\n{server.log()}")
         return server
 
     yield start
@@ -513,15 +520,7 @@ def start_nginx(static_root):
         server = Nginx(port, process, prefix)
         started.append(server)
 
-        def answering() -> bool:
-            if process.poll() is not None:
-                raise AssertionError(f"nginx exited: {process.stderr.read()}")
-            try:
-                return server.get("/healthz", timeout=5).status == 200
-            except OSError:
-                return False
-
-        eventually(answering, 30, "nginx to answer /healthz")
+        wait_until_healthy(server, process, "nginx", 30, lambda: f" {process.stderr.read()}")
         return server
 
     yield start
